@@ -1,0 +1,54 @@
+# The two commands in README.md: `make report` (the main job) and `make test`.
+# Both set up a virtual environment from pyproject.toml first; nothing else is needed
+# on the machine but Python 3.11+ (and, for the browser test, Debian's chromium,
+# which `make browser` installs when run as root).
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.swe-audit-installed
+KERNEL := swe-audit
+
+.PHONY: setup report data test lint browser benchmark clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (swe-audit)"
+	touch $(STAMP)
+
+## Main job: fetch and validate the data, execute every notebook, render the site.
+report: setup
+	$(PY) -m analysis fetch
+	$(PY) -m analysis validate
+	$(PY) -m analysis report
+
+data: setup
+	$(PY) -m analysis fetch
+	$(PY) -m analysis validate
+
+## All tests: lint, unit tests, data tests, browser and JupyterLab tests, nbval on notebooks.
+test: setup browser
+	$(PY) -m ruff check analysis tests benchmarks
+	$(PY) -m pytest tests --nbval-lax notebooks --nbval-current-env -p no:cacheprovider
+
+lint: setup
+	$(PY) -m ruff check analysis tests benchmarks
+	$(PY) -m ruff format --check analysis tests benchmarks
+
+# Debian's chromium for the reader's-eye test; best effort off CI (the test skips without it).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	      || echo "warning: could not install chromium; browser tests will skip"; \
+	  else echo "note: chromium not installed and not root; browser tests will skip"; fi; }
+
+benchmark: setup
+	$(PY) benchmarks/bench_bootstrap.py
+
+clean:
+	rm -rf reports/site reports/build reports/figures reports/artifacts
