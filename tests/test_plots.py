@@ -1,0 +1,134 @@
+"""The house style and save_figure: stable names, both formats, byte-stable output."""
+
+from __future__ import annotations
+
+import warnings
+
+import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.colors import to_rgb
+
+from analysis import plots
+
+
+@pytest.fixture(autouse=True)
+def _house_style():
+    with matplotlib.rc_context():
+        plots.use_house_style()
+        yield
+    plt.close("all")
+
+
+def _small_figure(seed: int = 0):
+    rng = np.random.default_rng(seed)
+    fig, ax = plt.subplots()
+    for index in range(3):
+        ax.plot(np.arange(10), rng.normal(size=10).cumsum(), **plots.line_kwargs(index))
+    ax.set_title("three series")
+    return fig
+
+
+def test_use_house_style_sets_column_size_and_palette_cycle():
+    style = plots.use_house_style()
+    assert tuple(matplotlib.rcParams["figure.figsize"]) == plots.FIGSIZE
+    assert matplotlib.rcParams["savefig.dpi"] == plots.PNG_DPI
+    cycle = matplotlib.rcParams["axes.prop_cycle"].by_key()
+    assert cycle["color"][:3] == list(plots.PALETTE[:3])
+    # colour and line style vary together, so series survive grayscale printing
+    assert len(set(map(str, cycle["linestyle"]))) == len(cycle["linestyle"])
+    assert style["axes.spines.top"] is False
+
+
+def test_palette_neighbours_differ_in_lightness():
+    # in grayscale only lightness is left: adjacent default colours must not collide
+    # (relative luminance, ITU-R BT.709 weights, is what a grayscale conversion keeps)
+    weights = np.array([0.2126, 0.7152, 0.0722])
+    luminance = [float(weights @ to_rgb(colour)) for colour in plots.PALETTE[:7]]
+    gaps = np.abs(np.diff(luminance))
+    assert gaps.min() > 0.06, luminance
+    assert len(set(plots.MARKERS)) == len(plots.MARKERS)
+    assert len(set(plots.HATCHES)) == len(plots.HATCHES)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["noise heatmap", "03_noise", "Noise-Plot", "3-noise", "03-", "../03-x", "03-noise.png", ""],
+)
+def test_save_figure_rejects_unstable_names(tmp_path, name):
+    fig = _small_figure()
+    with pytest.raises(ValueError, match="stable slug"):
+        plots.save_figure(fig, name, directory=tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_save_figure_writes_svg_png_and_caption(tmp_path):
+    fig = _small_figure()
+    written = plots.save_figure(
+        fig, "03-noise-three-series", caption="Three walks.", directory=tmp_path
+    )
+    assert written["svg"] == tmp_path / "03-noise-three-series.svg"
+    assert written["png"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    svg = written["svg"].read_text()
+    assert svg.lstrip().startswith("<?xml") and "<svg" in svg
+    assert "<dc:date>" not in svg  # no timestamp, so reruns are byte-identical
+    assert plots.read_caption("03-noise-three-series", tmp_path) == "Three walks."
+    # PNG is 200 dpi at blog-column size: about 1400 px wide (tight bbox adjusts a little)
+    width = int.from_bytes(written["png"].read_bytes()[16:20], "big")
+    assert 1100 < width <= 1450
+
+
+def test_save_figure_is_byte_stable(tmp_path):
+    first = plots.save_figure(_small_figure(), "01-stable", directory=tmp_path / "a")
+    second = plots.save_figure(_small_figure(), "01-stable", directory=tmp_path / "b")
+    assert first["svg"].read_bytes() == second["svg"].read_bytes()
+    assert first["png"].read_bytes() == second["png"].read_bytes()
+
+
+def test_save_figure_without_caption_removes_stale_caption(tmp_path):
+    plots.save_figure(_small_figure(), "02-x", caption="old", directory=tmp_path)
+    written = plots.save_figure(_small_figure(), "02-x", directory=tmp_path)
+    assert "caption" not in written
+    assert plots.read_caption("02-x", tmp_path) is None
+
+
+def test_save_figure_warns_on_too_wide_figures(tmp_path):
+    fig, _ax = plt.subplots(figsize=(12, 4))
+    with pytest.warns(UserWarning, match="blog column"):
+        plots.save_figure(fig, "02-too-wide", directory=tmp_path)
+    fig, _ax = plt.subplots()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        plots.save_figure(fig, "02-fits", directory=tmp_path)
+
+
+def test_save_figure_defaults_to_figures_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("SWEAUDIT_FIGURES", str(tmp_path / "figs"))
+    written = plots.save_figure(_small_figure(), "05-default-location")
+    assert written["png"].parent == tmp_path / "figs"
+
+
+def test_interval_plot_sorts_best_on_top_and_keeps_dollar_names_literal():
+    frame = pd.DataFrame(
+        {"score": [0.2, 0.6, 0.4], "low": [0.1, 0.5, 0.3], "high": [0.3, 0.7, 0.5]},
+        index=["low $x$ sys", "best", "middle"],
+    )
+    ax = plots.interval_plot(frame, percent=True)
+    labels = [tick.get_text() for tick in ax.get_yticklabels()]
+    assert labels[-1] == "best"  # top row of the chart
+    assert labels[0] == r"low \$x\$ sys"  # escaped: rendered as literal dollars
+    ax.figure.canvas.draw()  # mathtext would fail or change the text here if not escaped
+    with pytest.raises(KeyError, match="lacks columns"):
+        plots.interval_plot(frame, score="missing")
+
+
+def test_heatmap_annotates_and_centres_diverging_map():
+    frame = pd.DataFrame([[0.0, 0.5], [-0.25, 0.1]], index=["a", "b"], columns=["c", "d"])
+    ax = plots.heatmap(frame, center=0.0, annotate="{:.2f}")
+    texts = sorted(text.get_text() for text in ax.texts)
+    assert texts == ["-0.25", "0.00", "0.10", "0.50"]
+    image = ax.images[0]
+    assert image.norm.vmin == -0.5 and image.norm.vmax == 0.5
+    assert image.cmap.name == plots.DIVERGING_CMAP
