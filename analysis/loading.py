@@ -496,23 +496,18 @@ def load_bash_only_results(
     long["cost"] = long["cost"].astype(float)
     long["api_calls"] = long["api_calls"].astype(float)
 
-    shares = long.groupby("system", sort=False)["resolved"].agg(["sum", "size"])
-    excluded: list[dict[str, Any]] = []
-    for system, (resolved_count, n_tasks) in shares.iterrows():
-        folder, score = published[str(system)]
-        per_task = 100.0 * resolved_count / n_tasks
-        difference = abs(score - per_task) * n_tasks / 100.0
-        if difference > CONSISTENCY_TOLERANCE_TASKS + 1e-9:
-            excluded.append(
-                {
-                    "system": str(system),
-                    "folder": folder,
-                    "published_pct": score,
-                    "per_task_pct": round(per_task, 4),
-                    "n_tasks": int(n_tasks),
-                    "difference_tasks": round(difference, 2),
-                }
-            )
+    table = consistency_table(long, {name: score for name, (_, score) in published.items()})
+    excluded = [
+        {
+            "system": row.system,
+            "folder": published[row.system][0],
+            "published_pct": row.published_pct,
+            "per_task_pct": row.per_task_pct,
+            "n_tasks": row.n_tasks,
+            "difference_tasks": row.difference_tasks,
+        }
+        for row in table[~table["consistent"]].itertuples()
+    ]
     if excluded:
         names = tuple(item["system"] for item in excluded)
         key = (str(source.resolve()), names)
@@ -534,6 +529,38 @@ def load_bash_only_results(
             long = long[~long["system"].isin(names)].reset_index(drop=True)
     long.attrs["excluded"] = excluded
     return long
+
+
+def consistency_table(results_long: pd.DataFrame, published: Mapping[str, float]) -> pd.DataFrame:
+    """Published % resolved against the per-task resolved share, one row per system.
+
+    ``per_task_pct = 100 k / n`` (k resolved of the system's n tasks);
+    ``difference_tasks = |published_pct - per_task_pct| * n / 100``; a system is
+    ``consistent`` when the difference is at most one task (published scores are rounded).
+    Columns: system, published_pct (NaN if not published), per_task_pct, n_tasks,
+    difference_tasks, consistent (bool; False when there is no published score).
+    """
+    _require_columns(results_long.columns, ("system", "resolved"), "results frame")
+    shares = results_long.groupby("system", sort=False)["resolved"].agg(["sum", "size"])
+    rows = []
+    for system, (resolved_count, n_tasks) in shares.iterrows():
+        score = float(published.get(str(system), math.nan))
+        per_task = 100.0 * float(resolved_count) / float(n_tasks)
+        difference = abs(score - per_task) * n_tasks / 100.0
+        rows.append(
+            {
+                "system": str(system),
+                "published_pct": score,
+                "per_task_pct": round(per_task, 4),
+                "n_tasks": int(n_tasks),
+                "difference_tasks": round(difference, 4),
+                # tolerance absorbs float error in e.g. |64.93 - 64.8| * 5
+                "consistent": bool(difference <= CONSISTENCY_TOLERANCE_TASKS + 1e-9),
+            }
+        )
+    columns = ["system", "published_pct", "per_task_pct", "n_tasks", "difference_tasks",
+               "consistent"]
+    return pd.DataFrame.from_records(rows, columns=columns)
 
 
 def results_matrix(long_frame: pd.DataFrame, missing: str = "error") -> pd.DataFrame:
@@ -898,6 +925,7 @@ __all__ = [
     "DIFFICULTY_DTYPE",
     "DIFFICULTY_LEVELS",
     "LEADERBOARD_NAMES",
+    "consistency_table",
     "load_acr_run_stats",
     "load_acr_runs",
     "load_annotations",
