@@ -423,7 +423,7 @@ def _fetch_from_hub(source: Source, item: SourceFile, destination: Path) -> list
         raise OfflineError(where, f"cannot load ({error}); {OFFLINE_ADVICE}") from None
     except Exception as error:  # datasets raises many types; name the dataset and the cause
         raise DownloadError(where, f"cannot load: {type(error).__name__}: {error}") from None
-    payload = verified_tasks_jsonl(dataset, where=where)
+    payload = verified_tasks_jsonl(dataset, where=where, expected_rows=VERIFIED_ROWS)
     actual = hashlib.sha256(payload).hexdigest()
     with _staging(destination) as (handle, temporary):
         handle.write(payload)

@@ -1,0 +1,433 @@
+"""analysis.download against a real HTTP server on 127.0.0.1 whose handlers the tests control."""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import http.server
+import json
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from analysis import download
+from analysis.download import (
+    OfflineError,
+    configure_parser,
+    ensure,
+    fetch,
+    run_cli,
+    sha256_of,
+    verified_tasks_jsonl,
+)
+from analysis.errors import DownloadError
+from analysis.sources import Source, SourceFile
+
+GOOD_BODY = b'{"resolved": ["a", "b"]}\n' * 50
+OLD_BODY = b"previous good copy\n"
+TIMEOUT = 0.3
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass
+class Server:
+    """A local HTTP server; ``routes`` maps a path to a function writing the response."""
+
+    base: str
+    routes: dict[str, Callable[[http.server.BaseHTTPRequestHandler], None]]
+    hits: dict[str, int] = field(default_factory=dict)
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+
+def _send(handler: http.server.BaseHTTPRequestHandler, body: bytes, length: int | None = None):
+    handler.send_response(200)
+    handler.send_header("Content-Length", str(len(body) if length is None else length))
+    handler.end_headers()
+    handler.wfile.write(body)
+    handler.wfile.flush()
+
+
+@pytest.fixture
+def server() -> Iterator[Server]:
+    routes: dict[str, Callable] = {}
+    hits: dict[str, int] = {}
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            hits[self.path] = hits.get(self.path, 0) + 1
+            route = routes.get(self.path)
+            if route is None:
+                self.send_error(404, "Not Found")
+            else:
+                route(self)
+
+        def log_message(self, *args: object) -> None:  # keep test output clean
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd.daemon_threads = True
+    httpd.block_on_close = False  # slow handlers must not hold up teardown
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield Server(f"http://127.0.0.1:{httpd.server_address[1]}", routes, hits)
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@pytest.fixture(autouse=True)
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Isolated cache and no mirror from the environment; no proxy for 127.0.0.1."""
+    directory = tmp_path / "cache"
+    monkeypatch.setenv("SWEAUDIT_CACHE", str(directory))
+    monkeypatch.delenv("SWEAUDIT_MIRROR", raising=False)
+    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+    return directory
+
+
+def _source(
+    url: str, sha256: str = _sha(GOOD_BODY), path: str = "demo.json", name: str = "demo", **hub
+) -> Source:
+    """A one-file source; ``hub`` takes the ``hf_*`` fields."""
+    return Source(
+        name=name,
+        description="test source",
+        licence="MIT",
+        repo="example/demo",
+        commit="0" * 40,
+        files=(SourceFile(path=path, url=url, sha256=sha256),),
+        **hub,
+    )
+
+
+def _leftovers(directory: Path) -> list[Path]:
+    return [p for p in directory.rglob("*") if p.name.endswith(".part")]
+
+
+def _fetch_one(source: Source, **options) -> download.FetchResult:
+    options = {"progress": False, "timeout": TIMEOUT, "backoff": 0.0, **options}
+    (result,) = fetch([source], **options)
+    return result
+
+
+def test_success_writes_verified_file(server: Server, cache: Path) -> None:
+    server.routes["/good"] = lambda h: _send(h, GOOD_BODY)
+    result = _fetch_one(_source(server.url("/good")))
+    assert result.ok and result.origin == "upstream"
+    assert (cache / "demo.json").read_bytes() == GOOD_BODY
+    assert _leftovers(cache) == []
+
+
+def test_ensure_returns_cached_file_without_network(server: Server, cache: Path) -> None:
+    server.routes["/good"] = lambda h: _send(h, GOOD_BODY)
+    source = _source(server.url("/good"))
+    first = ensure(source)
+    second = ensure(source)
+    assert first == second == cache / "demo.json"
+    assert server.hits["/good"] == 1
+
+
+def test_ensure_multi_file_source_returns_folder(server: Server, cache: Path) -> None:
+    bodies = {"/a": b"first\n", "/b": b"second\n"}
+    for route, body in bodies.items():
+        server.routes[route] = lambda h, body=body: _send(h, body)
+    files = tuple(
+        SourceFile(f"runs/{route[1:]}.txt", server.url(route), _sha(body))
+        for route, body in bodies.items()
+    )
+    source = Source("runs", "two files", "MIT", "example/runs", "0" * 40, files)
+    assert ensure(source) == cache / "runs"
+    assert sorted(p.name for p in (cache / "runs").iterdir()) == ["a.txt", "b.txt"]
+
+
+def test_http_404_names_url_and_status(server: Server) -> None:
+    url = server.url("/nowhere")
+    with pytest.raises(DownloadError) as caught:
+        ensure(_source(url))
+    assert caught.value.where == url
+    assert "404" in caught.value.problem
+    assert server.hits["/nowhere"] == 1  # client errors are not retried
+
+
+@pytest.mark.parametrize("stall", ["before_headers", "mid_body"])
+def test_timeout_is_reported(server: Server, cache: Path, stall: str) -> None:
+    def slow(handler: http.server.BaseHTTPRequestHandler) -> None:
+        if stall == "before_headers":
+            time.sleep(TIMEOUT * 4)
+            _send(handler, GOOD_BODY)
+        else:
+            handler.send_response(200)
+            handler.send_header("Content-Length", str(len(GOOD_BODY)))
+            handler.end_headers()
+            handler.wfile.write(GOOD_BODY[:10])
+            handler.wfile.flush()
+            time.sleep(TIMEOUT * 4)
+
+    server.routes["/slow"] = slow
+    result = _fetch_one(_source(server.url("/slow")), retries=2)
+    assert not result.ok
+    assert result.error.where == server.url("/slow")
+    assert "timed out" in result.error.problem
+    assert server.hits["/slow"] == 2
+    assert not (cache / "demo.json").exists()
+    assert _leftovers(cache) == []
+
+
+def test_truncated_body_is_reported(server: Server, cache: Path) -> None:
+    server.routes["/short"] = lambda h: _send(h, GOOD_BODY, length=len(GOOD_BODY) + 100)
+    result = _fetch_one(_source(server.url("/short")), retries=1)
+    assert not result.ok
+    assert f"got {len(GOOD_BODY)} of {len(GOOD_BODY) + 100} bytes" in result.error.problem
+    assert not (cache / "demo.json").exists()
+    assert _leftovers(cache) == []
+
+
+def test_sha_mismatch_names_both_digests(server: Server, cache: Path) -> None:
+    server.routes["/tampered"] = lambda h: _send(h, b"not what was pinned\n")
+    result = _fetch_one(_source(server.url("/tampered")))
+    assert not result.ok
+    assert _sha(GOOD_BODY) in result.error.problem
+    assert _sha(b"not what was pinned\n") in result.error.problem
+    assert not (cache / "demo.json").exists()
+
+
+def _flaky(failures: int) -> Callable[[http.server.BaseHTTPRequestHandler], None]:
+    calls = {"n": 0}
+
+    def handler(h: http.server.BaseHTTPRequestHandler) -> None:
+        calls["n"] += 1
+        if calls["n"] <= failures:
+            h.send_error(500, "Internal Server Error")
+        else:
+            _send(h, GOOD_BODY)
+
+    return handler
+
+
+def test_retries_recover_from_transient_500(server: Server, cache: Path) -> None:
+    server.routes["/flaky"] = _flaky(failures=2)
+    result = _fetch_one(_source(server.url("/flaky")), retries=3)
+    assert result.ok
+    assert server.hits["/flaky"] == 3
+    assert (cache / "demo.json").read_bytes() == GOOD_BODY
+
+
+def test_retries_exhausted_reports_last_status(server: Server) -> None:
+    server.routes["/flaky"] = _flaky(failures=5)
+    result = _fetch_one(_source(server.url("/flaky")), retries=2)
+    assert not result.ok and "HTTP 500" in result.error.problem
+    assert server.hits["/flaky"] == 2
+
+
+@pytest.mark.parametrize("route", ["/missing", "/short", "/tampered"])
+def test_failed_refetch_keeps_good_cached_file(server: Server, cache: Path, route: str) -> None:
+    server.routes["/short"] = lambda h: _send(h, GOOD_BODY, length=len(GOOD_BODY) + 5)
+    server.routes["/tampered"] = lambda h: _send(h, b"tampered")
+    cache.mkdir(parents=True)
+    cached = cache / "demo.json"
+    cached.write_bytes(OLD_BODY)
+    before = cached.stat().st_mtime_ns
+    result = _fetch_one(_source(server.url(route), sha256=_sha(OLD_BODY)), force=True, retries=1)
+    assert not result.ok
+    assert cached.read_bytes() == OLD_BODY
+    assert cached.stat().st_mtime_ns == before
+    assert _leftovers(cache) == []
+
+
+def test_force_refetches_and_replaces(server: Server, cache: Path) -> None:
+    server.routes["/good"] = lambda h: _send(h, GOOD_BODY)
+    source = _source(server.url("/good"))
+    assert _fetch_one(source).origin == "upstream"
+    assert _fetch_one(source).origin == "cache"
+    assert server.hits["/good"] == 1
+    forced = _fetch_one(source, force=True)
+    assert forced.ok and forced.origin == "upstream"
+    assert server.hits["/good"] == 2
+
+
+def test_corrupt_cached_file_is_refetched(server: Server, cache: Path) -> None:
+    server.routes["/good"] = lambda h: _send(h, GOOD_BODY)
+    cache.mkdir(parents=True)
+    (cache / "demo.json").write_bytes(b"corrupted")
+    assert ensure(_source(server.url("/good"))).read_bytes() == GOOD_BODY
+
+
+def _closed_port_url() -> str:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}/file.json"
+
+
+def test_offline_without_mirror_gives_one_clear_message(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = _closed_port_url()
+    with pytest.raises(OfflineError) as caught:
+        ensure(_source(url))
+    message = str(caught.value)
+    assert url in message and "SWEAUDIT_MIRROR" in message and "--mirror" in message
+
+    # Through the CLI, several unreachable sources still give the advice once.
+    registry = {
+        name: _source(url, "0" * 64, path=f"{name}.json", name=name) for name in ("first", "second")
+    }
+    monkeypatch.setattr(download, "SOURCES", registry)
+    parser = argparse.ArgumentParser()
+    configure_parser(parser)
+    assert run_cli(parser.parse_args(["--quiet"])) == 1
+    output = capsys.readouterr().out
+    assert output.count("SWEAUDIT_MIRROR") == 1
+
+
+def test_mirror_copy_verified(tmp_path: Path, cache: Path) -> None:
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    (mirror / "demo.json").write_bytes(GOOD_BODY)
+    result = _fetch_one(_source(_closed_port_url()), mirror=mirror)
+    assert result.ok and result.origin == "mirror"
+    assert (cache / "demo.json").read_bytes() == GOOD_BODY
+
+
+def test_mirror_from_environment(tmp_path: Path, cache: Path, monkeypatch) -> None:
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    (mirror / "demo.json").write_bytes(GOOD_BODY)
+    monkeypatch.setenv("SWEAUDIT_MIRROR", str(mirror))
+    assert ensure(_source(_closed_port_url())).read_bytes() == GOOD_BODY
+
+
+def test_corrupt_mirror_file_keeps_good_cache(tmp_path: Path, cache: Path) -> None:
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    (mirror / "demo.json").write_bytes(b"bit rot")
+    cache.mkdir(parents=True)
+    (cache / "demo.json").write_bytes(GOOD_BODY)
+    result = _fetch_one(_source(_closed_port_url()), mirror=mirror, force=True)
+    assert not result.ok
+    assert result.error.where == str(mirror / "demo.json")
+    assert "sha256 mismatch" in result.error.problem
+    assert (cache / "demo.json").read_bytes() == GOOD_BODY
+    assert _leftovers(cache) == []
+
+
+def test_missing_mirror_file_and_missing_mirror_dir(tmp_path: Path) -> None:
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    result = _fetch_one(_source(_closed_port_url()), mirror=mirror)
+    assert not result.ok and "missing from the mirror" in result.error.problem
+    with pytest.raises(DownloadError, match="mirror directory does not exist"):
+        fetch([_source(_closed_port_url())], mirror=tmp_path / "absent", progress=False)
+
+
+def test_cli_prints_one_line_per_source(server: Server, monkeypatch, capsys) -> None:
+    server.routes["/good"] = lambda h: _send(h, GOOD_BODY)
+    registry = {
+        "alpha": _source(server.url("/good"), path="alpha.json", name="alpha"),
+        "beta": _source(server.url("/gone"), path="beta.json", name="beta"),
+    }
+    monkeypatch.setattr(download, "SOURCES", registry)
+    parser = argparse.ArgumentParser()
+    configure_parser(parser)
+    assert run_cli(parser.parse_args(["--quiet", "--only", "alpha"])) == 0
+    assert run_cli(parser.parse_args(["--only", "alpha", "--only", "beta"])) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert any(line.startswith("alpha") and line.endswith("ok") for line in lines)
+    assert any(line.startswith("beta") and "FAILED" in line and "404" in line for line in lines)
+
+
+def test_sha256_of_known_vector(tmp_path: Path) -> None:
+    path = tmp_path / "abc"
+    path.write_bytes(b"abc")
+    # FIPS 180-2 appendix B.1 test vector.
+    expected = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    assert sha256_of(path) == expected
+
+
+# --- verified_tasks rebuilt from the hub --------------------------------------------------
+
+
+def _rows(ids: list[str]) -> list[dict[str, str]]:
+    return [
+        {column: f"{column}-{i}" for column in download.VERIFIED_COLUMNS} | {"instance_id": i}
+        for i in ids
+    ]
+
+
+def test_verified_jsonl_sorted_and_in_mirror_format() -> None:
+    datasets = pytest.importorskip("datasets")
+    dataset = datasets.Dataset.from_list(_rows(["b__b-2", "a__a-1", "c__c-3"]))
+    payload = verified_tasks_jsonl(dataset, expected_rows=3)
+    lines = payload.decode("utf-8").splitlines()
+    assert [json.loads(line)["instance_id"] for line in lines] == ["a__a-1", "b__b-2", "c__c-3"]
+    assert list(json.loads(lines[0])) == list(download.VERIFIED_COLUMNS)
+    assert all(json.dumps(json.loads(line)) == line for line in lines)
+    assert payload.endswith(b"\n")
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected_rows", "problem"),
+    [
+        (_rows(["a", "b"]), 3, "expected 3 rows, got 2"),
+        (_rows(["a", "a", "b"]), 3, "duplicate instance_id"),
+        (
+            [{k: v for k, v in r.items() if k != "difficulty"} for r in _rows(["a", "b"])],
+            2,
+            "missing ['difficulty']",
+        ),
+    ],
+)
+def test_verified_jsonl_rejects_bad_tables(rows, expected_rows: int, problem: str) -> None:
+    datasets = pytest.importorskip("datasets")
+    with pytest.raises(DownloadError, match=problem.replace("[", r"\[").replace("]", r"\]")):
+        verified_tasks_jsonl(datasets.Dataset.from_list(rows), expected_rows=expected_rows)
+
+
+def _hub_source(revision: str = "1" * 40) -> Source:
+    return _source(
+        "https://example.invalid/tree",
+        "f" * 64,
+        path="verified.jsonl",
+        name="verified_tasks",
+        hf_dataset="org/data",
+        hf_revision=revision,
+        hf_split="test",
+    )
+
+
+def test_hub_rebuild_records_differing_sha(cache: Path, monkeypatch) -> None:
+    datasets = pytest.importorskip("datasets")
+    dataset = datasets.Dataset.from_list(_rows(["b", "a"]))
+    monkeypatch.setattr(download, "hub_loader", lambda source: dataset)
+    monkeypatch.setattr(download, "VERIFIED_ROWS", 2)
+    source = _hub_source()
+    result = _fetch_one(source)
+    assert result.ok and result.origin == "huggingface"
+    assert result.notes and "differs" in result.notes[0]
+    record = json.loads((cache / "verified.jsonl.origin.json").read_text())
+    assert record["sha256"] == sha256_of(cache / "verified.jsonl") != "f" * 64
+    # The rebuilt file is accepted as cached for this revision, not for another.
+    assert _fetch_one(source).origin == "cache"
+    other_revision = _hub_source("2" * 40)
+    assert _fetch_one(other_revision).origin == "huggingface"
+
+
+def test_hub_unreachable_is_offline(monkeypatch) -> None:
+    def unreachable(source: Source) -> None:
+        raise ConnectionError("no route to huggingface.co")
+
+    monkeypatch.setattr(download, "hub_loader", unreachable)
+    source = _hub_source()
+    with pytest.raises(OfflineError, match="SWEAUDIT_MIRROR"):
+        ensure(source)
