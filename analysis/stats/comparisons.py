@@ -1,0 +1,180 @@
+"""Paired comparisons of systems evaluated on the same tasks.
+
+Two systems run on the same tasks are compared task by task (Miller 2024, "Adding Error
+Bars to Evals", arXiv:2411.00640, section on paired differences): only the discordant tasks,
+solved by one and not the other, carry information about which is better.
+
+- :func:`mcnemar_exact`: exact McNemar test, a two-sided binomial test of ``only_a`` successes
+  in ``only_a + only_b`` discordant tasks with probability 1/2 (p = 1 without discordance).
+- paired bootstrap p-value: with ``D*_b`` the resampled difference and ``d`` the observed one,
+  the resampled differences centred on the observed one, ``D*_b - d``, approximate the null
+  distribution of the difference (Efron & Tibshirani 1993, section 16.4; Hall & Wilson 1991);
+  ``p = (1 + #{b : |D*_b - d| >= |d|}) / (B + 1)`` (two-sided, never 0).
+- multiple testing: Holm (1979) step-down control of the family-wise error rate and
+  Benjamini-Hochberg (1995) control of the false discovery rate, both over all pairs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats as scipy_stats
+
+from analysis.errors import DataError
+from analysis.stats._matrix import as_outcome_matrix
+from analysis.stats.bootstrap import bootstrap_scores, interval_from_resamples, pair_indices
+
+CORRECTIONS = ("holm", "bh", "none")
+# Resampled differences within this of the observed threshold count as "as extreme": scores
+# are multiples of 1/n, so float noise must not split ties.
+_TIE_TOLERANCE = 1e-9
+
+
+def mcnemar_exact(a: np.ndarray | Sequence | pd.Series, b: np.ndarray | Sequence | pd.Series
+                  ) -> float:
+    """Two-sided exact McNemar p-value for paired 0/1 outcomes ``a`` and ``b`` on the same tasks.
+
+    With ``n01`` tasks solved only by ``a`` and ``n10`` only by ``b``,
+    ``p = min(1, 2 P(Binomial(n01 + n10, 1/2) <= min(n01, n10)))``, which equals
+    ``scipy.stats.binomtest(n01, n01 + n10, 0.5).pvalue``; ``p = 1`` when no task is discordant.
+    """
+    first = np.asarray(a, dtype="float64").ravel()
+    second = np.asarray(b, dtype="float64").ravel()
+    if first.shape != second.shape:
+        raise DataError("mcnemar_exact", f"outcome vectors differ in length: {first.shape[0]} "
+                                         f"vs {second.shape[0]}")
+    only_a = int(((first == 1) & (second == 0)).sum())
+    only_b = int(((first == 0) & (second == 1)).sum())
+    return _mcnemar_from_counts(np.array([only_a]), np.array([only_b]))[0]
+
+
+def _mcnemar_from_counts(only_a: np.ndarray, only_b: np.ndarray) -> np.ndarray:
+    discordant = only_a + only_b
+    smaller = np.minimum(only_a, only_b)
+    p_values = 2.0 * scipy_stats.binom.cdf(smaller, discordant, 0.5)
+    return np.where(discordant == 0, 1.0, np.minimum(1.0, p_values))
+
+
+def holm_adjust(p_values: np.ndarray | Sequence) -> np.ndarray:
+    """Holm (1979) step-down adjusted p-values.
+
+    Sorting ``p_(1) <= ... <= p_(m)``: ``adj_(i) = max_{j <= i} min(1, (m - j + 1) p_(j))``,
+    returned in the input order.
+    """
+    values = np.asarray(p_values, dtype="float64")
+    m = values.size
+    if m == 0:
+        return values.copy()
+    order = np.argsort(values, kind="stable")
+    scaled = np.minimum(1.0, (m - np.arange(m)) * values[order])
+    adjusted = np.empty(m)
+    adjusted[order] = np.maximum.accumulate(scaled)
+    return adjusted
+
+
+def benjamini_hochberg_adjust(p_values: np.ndarray | Sequence) -> np.ndarray:
+    """Benjamini-Hochberg (1995) adjusted p-values (q-values).
+
+    Sorting ascending: ``adj_(i) = min_{j >= i} min(1, m p_(j) / j)``, in the input order
+    (same as ``scipy.stats.false_discovery_control(p, method="bh")``).
+    """
+    values = np.asarray(p_values, dtype="float64")
+    m = values.size
+    if m == 0:
+        return values.copy()
+    order = np.argsort(values, kind="stable")
+    scaled = np.minimum(1.0, values[order] * m / np.arange(1, m + 1))
+    adjusted = np.empty(m)
+    adjusted[order] = np.minimum.accumulate(scaled[::-1])[::-1]
+    return adjusted
+
+
+def adjust_p_values(p_values: np.ndarray | Sequence, correction: str = "holm") -> np.ndarray:
+    """Adjust for multiple testing: ``"holm"``, ``"bh"`` (Benjamini-Hochberg) or ``"none"``."""
+    if correction == "holm":
+        return holm_adjust(p_values)
+    if correction == "bh":
+        return benjamini_hochberg_adjust(p_values)
+    if correction == "none":
+        return np.asarray(p_values, dtype="float64").copy()
+    raise DataError("correction", f"unknown correction {correction!r}; use one of {CORRECTIONS}")
+
+
+def bootstrap_p_values(differences: np.ndarray, observed: np.ndarray) -> np.ndarray:
+    """Two-sided paired-bootstrap p-values per column of resampled differences (B x K).
+
+    ``p = (1 + #{b : |D*_b - d| >= |d|}) / (B + 1)``: the centred resamples ``D*_b - d``
+    stand in for the null distribution (see the module docstring). ``p = 1`` when ``d = 0``.
+    """
+    threshold = np.abs(observed) - _TIE_TOLERANCE
+    extreme = (np.abs(differences - observed) >= threshold).sum(axis=0)
+    p_values = (1.0 + extreme) / (differences.shape[0] + 1.0)
+    return np.where(np.abs(observed) < _TIE_TOLERANCE, 1.0, p_values)
+
+
+def pairwise_comparisons(matrix: pd.DataFrame | np.ndarray, n_resamples: int = 10_000,
+                         seed: int = 0, correction: str = "holm", alpha: float = 0.05,
+                         clusters: Sequence | np.ndarray | pd.Series | None = None,
+                         test: str | None = None, confidence: float | None = None
+                         ) -> pd.DataFrame:
+    """Compare every pair of systems on the same tasks.
+
+    One row per pair ``a < b`` (matrix order): ``system_a, system_b, score_a, score_b,
+    difference`` (``score_a - score_b``), ``low, high`` (paired percentile bootstrap interval
+    at ``confidence``, default ``1 - alpha``), ``only_a, only_b`` (discordant task counts),
+    ``p_mcnemar`` (exact McNemar), ``p_bootstrap`` (centred paired bootstrap),
+    ``p_adjusted`` (the chosen test's p-value corrected over all pairs by ``correction``:
+    ``"holm"`` or ``"bh"``, or ``"none"``) and ``significant`` (``p_adjusted < alpha``).
+
+    ``test`` picks the p-value that is corrected: ``"mcnemar"`` (default without clusters)
+    or ``"bootstrap"`` (default with ``clusters``, because McNemar assumes independent tasks
+    while the cluster bootstrap resamples whole repositories).
+    """
+    if correction not in CORRECTIONS:
+        raise DataError("correction", f"unknown correction {correction!r}; use one of "
+                                      f"{CORRECTIONS}")
+    if not 0.0 < alpha < 1.0:
+        raise DataError("alpha", f"must lie strictly between 0 and 1, got {alpha}")
+    if test is None:
+        test = "mcnemar" if clusters is None else "bootstrap"
+    if test not in ("mcnemar", "bootstrap"):
+        raise DataError("test", f"unknown test {test!r}; use 'mcnemar' or 'bootstrap'")
+    outcome = as_outcome_matrix(matrix, where="pairwise_comparisons: matrix",
+                                allow_single_system=False)
+    values = outcome.values
+    first, second = pair_indices(outcome.n_systems)
+    solved_only = values @ (1.0 - values).T  # [a, b] = tasks solved by a and not by b
+    only_a = solved_only[first, second].astype("int64")
+    only_b = solved_only[second, first].astype("int64")
+
+    result = bootstrap_scores(values, n_resamples=n_resamples, seed=seed, clusters=clusters)
+    lows, highs, p_boot = [], [], []
+    for a, b, differences in result.iter_differences():
+        observed = result.observed[a] - result.observed[b]
+        low, high = interval_from_resamples(differences, observed, method="percentile",
+                                            confidence=1.0 - alpha if confidence is None
+                                            else confidence)
+        lows.append(low)
+        highs.append(high)
+        p_boot.append(bootstrap_p_values(differences, observed))
+
+    frame = pd.DataFrame({
+        "system_a": [outcome.systems[i] for i in first],
+        "system_b": [outcome.systems[i] for i in second],
+        "score_a": result.observed[first],
+        "score_b": result.observed[second],
+        "difference": result.observed[first] - result.observed[second],
+        "low": np.concatenate(lows),
+        "high": np.concatenate(highs),
+        "only_a": only_a,
+        "only_b": only_b,
+        "p_mcnemar": _mcnemar_from_counts(only_a, only_b),
+        "p_bootstrap": np.concatenate(p_boot),
+    })
+    frame["p_adjusted"] = adjust_p_values(frame[f"p_{test}"].to_numpy(), correction)
+    frame["significant"] = frame["p_adjusted"] < alpha
+    frame.attrs["test"] = test
+    frame.attrs["correction"] = correction
+    return frame
