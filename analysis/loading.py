@@ -97,7 +97,10 @@ def _read_json(path: Path) -> Any:
     try:
         return json.loads(text, object_pairs_hook=_reject_duplicate_keys)
     except json.JSONDecodeError as error:
-        kind = "truncated JSON" if error.pos >= len(text.rstrip()) else "malformed JSON"
+        # A cut-off download fails at its end, or leaves no closing bracket.
+        stripped = text.rstrip()
+        truncated = error.pos >= len(stripped) - 1 or not stripped.endswith(("}", "]"))
+        kind = "truncated JSON" if truncated else "malformed JSON"
         raise DataError(
             path, f"{kind} at line {error.lineno} column {error.colno}: {error.msg}"
         ) from error
@@ -597,7 +600,9 @@ def results_matrix(long_frame: pd.DataFrame, missing: str = "error") -> pd.DataF
                 f"systems lack results for some tasks ({', '.join(f'{s}: {n}' for s, n in gaps.head(5).items())}); "  # noqa: E501
                 "pass missing='drop' or missing='unresolved'",
             )
-        matrix = matrix.dropna(axis=1) if missing == "drop" else matrix.fillna(False)
+        # "unresolved": an absent result counts as a failure (cast first: pandas 3 refuses
+        # a bool fill value in the float column that holds the gaps)
+        matrix = matrix.dropna(axis=1) if missing == "drop" else matrix.astype(float).fillna(0.0)
     matrix = matrix.astype(bool).astype(np.int64)
     matrix.index = pd.Index([str(s) for s in matrix.index], name="system")
     matrix.columns = pd.Index([str(c) for c in matrix.columns], name="instance_id")
