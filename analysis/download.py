@@ -337,6 +337,10 @@ def _download_once(item: SourceFile, destination: Path, options: _Options) -> No
         raise OfflineError(url, f"cannot connect ({error.reason}); {OFFLINE_ADVICE}") from None
     except TimeoutError:
         raise _Transient(_timeout_error(url, options.timeout)) from None
+    except (http.client.HTTPException, ConnectionError) as error:
+        # Raised by getresponse() unwrapped, e.g. the server closed without answering.
+        problem = f"no valid response ({type(error).__name__}: {error})"
+        raise _Transient(DownloadError(url, problem)) from None
     with response:
         announced = response.headers.get("Content-Length")
         expected_size = int(announced) if announced and announced.isdigit() else None

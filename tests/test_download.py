@@ -223,6 +223,25 @@ def test_retries_recover_from_transient_500(server: Server, cache: Path) -> None
     assert (cache / "demo.json").read_bytes() == GOOD_BODY
 
 
+def test_connection_closed_without_response_is_retried(server: Server, cache: Path) -> None:
+    calls = {"n": 0}
+
+    def hang_up_once(handler: http.server.BaseHTTPRequestHandler) -> None:
+        calls["n"] += 1
+        if calls["n"] <= 2:
+            handler.close_connection = True  # no status line at all
+        else:
+            _send(handler, GOOD_BODY)
+
+    server.routes["/hangup"] = hang_up_once
+    assert _fetch_one(_source(server.url("/hangup")), retries=1).error.problem.startswith(
+        "no valid response"
+    )
+    assert _fetch_one(_source(server.url("/hangup")), retries=2).ok  # hang-up, then success
+    assert server.hits["/hangup"] == 3
+    assert (cache / "demo.json").read_bytes() == GOOD_BODY
+
+
 def test_retries_exhausted_reports_last_status(server: Server) -> None:
     server.routes["/flaky"] = _flaky(failures=5)
     result = _fetch_one(_source(server.url("/flaky")), retries=2)
