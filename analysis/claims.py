@@ -485,9 +485,12 @@ def verdict_counts(frame: pd.DataFrame) -> pd.Series:
 
 
 def _format_number(value: float | None, digits: int = 3) -> str:
+    """Short text for a number: thousands separators from 10,000, else at most 2 decimals."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
-    return f"{value:.{digits}g}" if abs(value) >= 1e5 else f"{round(value, 2):g}"
+    if abs(value) >= 1e4:
+        return f"{value:,.0f}"
+    return f"{round(value, digits - 1):g}"
 
 
 def format_claimed(row: pd.Series | dict[str, Any]) -> str:
