@@ -23,6 +23,7 @@ import http.client
 import json
 import os
 import socket
+import sys
 import tempfile
 import time
 import urllib.error
@@ -487,7 +488,7 @@ def run_cli(args: argparse.Namespace) -> int:
     try:
         results = fetch(args.only, mirror=args.mirror, force=args.force, progress=not args.quiet)
     except OfflineError as error:
-        print(f"fetch failed: {error}")
+        print(f"fetch failed: {error}", file=sys.stderr)
         return 1
     width = max(len(result.name) for result in results) if results else 0
     for result in results:

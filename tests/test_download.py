@@ -306,8 +306,8 @@ def test_offline_without_mirror_gives_one_clear_message(
     parser = argparse.ArgumentParser()
     configure_parser(parser)
     assert run_cli(parser.parse_args(["--quiet"])) == 1
-    output = capsys.readouterr().out
-    assert output.count("SWEAUDIT_MIRROR") == 1
+    captured = capsys.readouterr()
+    assert (captured.out + captured.err).count("SWEAUDIT_MIRROR") == 1
 
 
 def test_mirror_copy_verified(tmp_path: Path, cache: Path) -> None:
