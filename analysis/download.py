@@ -66,6 +66,7 @@ OFFLINE_ADVICE = (
     "or connect to the internet and run the command again."
 )
 
+# The process umask can only be read by setting it; restore it at once.
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 
@@ -192,9 +193,11 @@ def fetch(
     ``names`` defaults to every source in ``sources`` (default: the registry). Files already
     cached with the right sha256 are kept unless ``force``; even then a failed re-fetch
     keeps the old file. Each upstream file gets up to ``retries`` attempts on transient
-    failures (timeouts, HTTP 5xx/429, truncated bodies, refused connections), sleeping
-    ``backoff * 2**attempt`` seconds in between. Per-source failures are reported in the
-    results; an unreachable upstream with no mirror raises :class:`OfflineError` at once.
+    failures (timeouts, HTTP 5xx/429, truncated bodies, hang-ups), sleeping
+    ``backoff * 2**(attempt - 1)`` seconds before attempt ``attempt`` (0-based). Per-source
+    failures are reported in the results; a host that cannot be reached at all (refused
+    connection, unknown host) with no mirror raises :class:`OfflineError` at once, since every
+    further source would fail the same way.
     """
     registry = SOURCES if sources is None else sources
     chosen = [_resolve(n, registry) for n in (registry if names is None else names)]
