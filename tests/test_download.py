@@ -450,3 +450,14 @@ def test_hub_unreachable_is_offline(monkeypatch) -> None:
     source = _hub_source()
     with pytest.raises(OfflineError, match="SWEAUDIT_MIRROR"):
         ensure(source)
+
+
+def test_hub_conversion_reproduces_mirror_bytes(mirror: Path) -> None:
+    """Rows identical to the mirror's, in hub order, serialise to the mirror's exact bytes."""
+    datasets = pytest.importorskip("datasets")
+    source = download.SOURCES["verified_tasks"]
+    text = (mirror / source.files[0].path).read_text(encoding="utf-8")
+    rows = [json.loads(line) for line in text.splitlines()]
+    shuffled = datasets.Dataset.from_list(rows[::-1])  # input order must not matter
+    payload = verified_tasks_jsonl(shuffled)
+    assert hashlib.sha256(payload).hexdigest() == source.files[0].sha256
