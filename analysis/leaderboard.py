@@ -248,16 +248,25 @@ def all_pairs(n_resamples: int = N_RESAMPLES, seed: int = 0) -> pd.DataFrame:
     )
 
 
-def difference_matrix(pairs: pd.DataFrame, value: str = "difference") -> pd.DataFrame:
-    """Square systems x systems table of ``value`` from :func:`all_pairs` (antisymmetric for
-    ``difference``; symmetric otherwise), in bash-only order, diagonal NaN."""
-    order = list(bash_only_matrix().index)
-    table = pd.DataFrame(np.nan, index=order, columns=order)
+def difference_matrix(
+    pairs: pd.DataFrame, value: str = "difference", order: list[str] | None = None
+) -> pd.DataFrame:
+    """Square systems x systems table of ``value`` from a pairwise-comparison frame.
+
+    ``pairs`` has ``system_a, system_b`` and ``value`` (e.g. :func:`all_pairs`). Entry
+    ``[a, b]`` is the value for ``a`` versus ``b``; ``difference`` is antisymmetric (``[b, a] =
+    -[a, b]``), anything else (p-values) symmetric; the diagonal is NaN. ``order`` defaults to
+    the systems' order of appearance in ``pairs``.
+    """
+    if order is None:
+        order = list(dict.fromkeys([*pairs["system_a"], *pairs["system_b"]]))
+    table = pd.DataFrame(np.nan, index=pd.Index(order, name="system"), columns=order)
     sign = -1.0 if value == "difference" else 1.0
-    for row in pairs.itertuples(index=False):
-        entry = float(getattr(row, value))
-        table.loc[row.system_a, row.system_b] = entry
-        table.loc[row.system_b, row.system_a] = sign * entry
+    for system_a, system_b, entry in zip(
+        pairs["system_a"], pairs["system_b"], pairs[value].astype("float64"), strict=True
+    ):
+        table.loc[system_a, system_b] = entry
+        table.loc[system_b, system_a] = sign * entry
     return table
 
 

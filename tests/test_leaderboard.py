@@ -1,0 +1,126 @@
+"""Leaderboard, saturation and noise computations: synthetic checks and the real claims."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import leaderboard
+from analysis.errors import DataError
+
+
+def test_pareto_front() -> None:
+    costs = np.array([10.0, 20.0, 20.0, 5.0, np.nan, 30.0])
+    scores = np.array([50.0, 60.0, 55.0, 40.0, 90.0, 60.0])
+    # (20, 55) is beaten by (20, 60); (30, 60) by (20, 60); a missing cost is never on it
+    assert leaderboard.pareto_front(costs, scores).tolist() == [
+        True,
+        True,
+        False,
+        True,
+        False,
+        False,
+    ]
+
+
+def test_pareto_front_keeps_exact_duplicates_and_checks_shape() -> None:
+    assert leaderboard.pareto_front([1.0, 1.0], [2.0, 2.0]).tolist() == [True, True]
+    with pytest.raises(DataError):
+        leaderboard.pareto_front([1.0], [1.0, 2.0])
+
+
+def test_noise_summary_at_80_percent_on_500_tasks() -> None:
+    summary = leaderboard.noise_summary(80.0, 500, discordance=0.1)
+    assert summary["granularity"] == pytest.approx(0.2)
+    assert summary["se"] == pytest.approx(100 * np.sqrt(0.8 * 0.2 / 500))  # 1.79 points
+    assert summary["half_width"] == pytest.approx(3.506, abs=1e-3)
+    # paired tests on the same tasks detect smaller gaps than unpaired ones
+    assert summary["mdd_paired"] < summary["mdd_unpaired"]
+    assert summary["mdd_paired"] == pytest.approx(100 * 2.8016 * np.sqrt(0.1 / 500), rel=1e-3)
+    assert "mdd_paired" not in leaderboard.noise_summary(80.0, 500)
+
+
+def test_percent_interval_contains_score_and_narrows_with_n() -> None:
+    low, high = leaderboard.percent_interval(78.8, 500)
+    assert low < 78.8 < high
+    low_big, high_big = leaderboard.percent_interval(78.8, 5000)
+    assert high_big - low_big < high - low
+
+
+def test_difference_matrix_is_antisymmetric() -> None:
+    pairs = pd.DataFrame(
+        {
+            "system_a": ["x", "x", "y"],
+            "system_b": ["y", "z", "z"],
+            "difference": [0.1, 0.3, 0.2],
+            "p_adjusted": [0.5, 0.01, 0.2],
+        }
+    )
+    table = leaderboard.difference_matrix(pairs)
+    assert list(table.index) == ["x", "y", "z"]
+    assert table.loc["x", "z"] == pytest.approx(0.3) and table.loc["z", "x"] == pytest.approx(-0.3)
+    assert np.isnan(table.loc["y", "y"])
+    p_values = leaderboard.difference_matrix(pairs, value="p_adjusted")
+    assert p_values.loc["z", "y"] == p_values.loc["y", "z"] == pytest.approx(0.2)
+
+
+# --- real data ------------------------------------------------------------------------------
+
+
+@pytest.mark.mirror
+def test_bash_only_matrix_and_exclusions(mirror: Path) -> None:
+    matrix = leaderboard.bash_only_matrix()
+    assert matrix.shape[1] == 500
+    scores = matrix.mean(axis=1).to_numpy()
+    assert np.all(np.diff(scores) <= 0)  # best first
+    excluded = leaderboard.excluded_systems()
+    assert "Claude 3.7 Sonnet (20250219)" in set(excluded["system"])
+    assert not set(excluded["system"]) & set(matrix.index)
+
+
+@pytest.mark.mirror
+def test_intervals_tier_and_cost(mirror: Path) -> None:
+    intervals = leaderboard.system_intervals()
+    assert (intervals["wilson_low"] <= intervals["score"]).all()
+    assert (intervals["score"] <= intervals["wilson_high"]).all()
+    # repository clustering widens the standard error for most systems
+    assert (intervals["se_clustered"] >= intervals["se"]).mean() > 0.5
+    tier = leaderboard.leader_tier()
+    assert tier.loc[0, "difference"] == 0.0 and len(tier) >= 1
+    costs = leaderboard.cost_versus_score()
+    assert costs["pareto"].any()
+    best = costs.loc[costs["score_pct"].idxmax()]
+    assert best["pareto"]  # the best system is always on the front
+
+
+@pytest.mark.mirror
+def test_leaderboard_claims_fast_and_sane(mirror: Path) -> None:
+    for function in (
+        leaderboard.claim_launch_to_saturation,
+        leaderboard.claim_launch_score,
+        leaderboard.claim_frontier_cluster,
+        leaderboard.claim_granularity,
+        leaderboard.claim_noise_threshold,
+    ):
+        start = time.perf_counter()
+        result = function()
+        assert time.perf_counter() - start < 5.0, function.__name__
+        assert result.testable and result.measured is not None
+    launch = leaderboard.claim_launch_score()
+    assert launch.measured == pytest.approx(1.96)
+    assert launch.extra["first_over_12_pct"] == pytest.approx(12.47)
+    assert leaderboard.claim_granularity().measured == pytest.approx(0.2)
+    assert 3.0 < leaderboard.claim_noise_threshold().measured < 4.0
+
+
+@pytest.mark.mirror
+def test_saturation_fit_on_verified(mirror: Path) -> None:
+    fit = leaderboard.saturation_fit("Verified", "logistic", n_boot=50, seed=0)
+    best = leaderboard.best_score("Verified")["resolved_pct"]
+    assert fit.asymptote >= best - 1e-6
+    low, high = fit.asymptote_interval
+    assert low <= fit.asymptote <= high
