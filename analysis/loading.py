@@ -513,7 +513,7 @@ def load_bash_only_results(
     ]
     if excluded:
         names = tuple(item["system"] for item in excluded)
-        key = (str(source.resolve()), names)
+        key = (str(source.resolve()), (*names, f"exclude={exclude_inconsistent}"))
         if key not in _warned_exclusions:
             _warned_exclusions.add(key)
             described = "; ".join(
