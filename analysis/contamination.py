@@ -320,7 +320,7 @@ def system_dates(leaderboard: pd.DataFrame, board: str = "bash-only") -> pd.Data
 def decimal_year(dates: pd.Series) -> np.ndarray:
     """Dates as decimal years (2025.5 = early July 2025)."""
     dates = pd.to_datetime(dates, utc=True)
-    return (dates.dt.year + (dates.dt.dayofyear - 1) / 365.25).to_numpy(dtype=float)
+    return (dates.dt.year + (dates.dt.day_of_year - 1) / 365.25).to_numpy(dtype=float)
 
 
 # --------------------------------------------------------------------------------------
