@@ -479,3 +479,50 @@ def claim_noise_threshold() -> Measurement:
             "run_to_run_flip_rate_lite": noise.flip_rate,
         },
     )
+
+
+# --- tiers and power ----------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=2)
+def tier_table(alpha: float = 0.05) -> pd.DataFrame:
+    """Compact-letter tiers of the bash-only systems (:func:`analysis.stats.tiers.tiers`,
+    exact McNemar, Holm over all pairs); scores in points."""
+    from analysis.stats.tiers import tiers
+
+    table = tiers(bash_only_matrix(), alpha=alpha, correction="holm", n_resamples=N_RESAMPLES)
+    return table.assign(score=100.0 * table["score"])
+
+
+def power_table(
+    score_pct: float,
+    discordance: float,
+    sizes: tuple[int, ...] = (100, 300, 500, 1000, 2294, 5000),
+) -> pd.DataFrame:
+    """Granularity against noise for benchmarks of several sizes, at one score level.
+
+    One row per size ``n``: ``granularity, se, half_width, mdd_unpaired, mdd_paired``
+    (points; see :func:`noise_summary`).
+    """
+    rows = [{"n_tasks": n, **noise_summary(score_pct, n, discordance)} for n in sizes]
+    columns = ["n_tasks", "granularity", "se", "half_width", "mdd_unpaired", "mdd_paired"]
+    return pd.DataFrame(rows)[columns]
+
+
+def tasks_needed_table(
+    score_pct: float,
+    discordance: float,
+    gaps: tuple[float, ...] = (0.2, 0.5, 1.0, 2.0, 5.0),
+) -> pd.DataFrame:
+    """Tasks needed to detect a gap of ``gaps`` points (two-sided 5% test, 80% power),
+    unpaired and paired (:func:`analysis.stats.power.tasks_needed`)."""
+    p = score_pct / 100.0
+    return pd.DataFrame(
+        {
+            "gap_points": list(gaps),
+            "tasks_unpaired": [int(tasks_needed(gap / 100.0, p=p)) for gap in gaps],
+            "tasks_paired": [
+                int(tasks_needed(gap / 100.0, p=p, discordance=discordance)) for gap in gaps
+            ],
+        }
+    )
