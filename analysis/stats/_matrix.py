@@ -33,8 +33,11 @@ class OutcomeMatrix:
         return self.values.shape[1]
 
 
-def as_outcome_matrix(matrix: pd.DataFrame | np.ndarray | Sequence, where: str = "matrix",
-                      allow_single_system: bool = True) -> OutcomeMatrix:
+def as_outcome_matrix(
+    matrix: pd.DataFrame | np.ndarray | Sequence,
+    where: str = "matrix",
+    allow_single_system: bool = True,
+) -> OutcomeMatrix:
     """Coerce ``matrix`` (systems x tasks, 0/1 or bool) to an :class:`OutcomeMatrix`.
 
     A 1-D input is one system. Labels come from a DataFrame's index and columns, or default
@@ -74,19 +77,24 @@ def as_outcome_matrix(matrix: pd.DataFrame | np.ndarray | Sequence, where: str =
     return OutcomeMatrix(values=np.ascontiguousarray(values), systems=systems, tasks=tasks)
 
 
-def cluster_codes(clusters: Sequence | np.ndarray | pd.Series | None, n_tasks: int,
-                  where: str = "clusters") -> tuple[np.ndarray, int] | None:
+def cluster_codes(
+    clusters: Sequence | np.ndarray | pd.Series | None, n_tasks: int, where: str = "clusters"
+) -> tuple[np.ndarray, int] | None:
     """Integer codes 0..C-1 for a per-task array of cluster labels (e.g. repository).
 
     Returns ``(codes, n_clusters)``, or ``None`` when ``clusters`` is ``None``.
     """
     if clusters is None:
         return None
-    labels = np.asarray(clusters, dtype=object) if not isinstance(clusters, pd.Series) \
+    labels = (
+        np.asarray(clusters, dtype=object)
+        if not isinstance(clusters, pd.Series)
         else clusters.to_numpy(dtype=object)
+    )
     if labels.ndim != 1 or labels.shape[0] != n_tasks:
-        raise DataError(where, f"need one cluster label per task ({n_tasks}), got shape "
-                               f"{labels.shape}")
+        raise DataError(
+            where, f"need one cluster label per task ({n_tasks}), got shape {labels.shape}"
+        )
     if pd.isna(labels).any():
         raise DataError(where, "cluster labels contain missing values")
     codes, uniques = pd.factorize(labels)

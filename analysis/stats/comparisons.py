@@ -24,7 +24,7 @@ from scipy import stats as scipy_stats
 
 from analysis.errors import DataError
 from analysis.stats._matrix import as_outcome_matrix
-from analysis.stats.bootstrap import bootstrap_scores, interval_from_resamples, pair_indices
+from analysis.stats.bootstrap import bootstrap_scores, interval_from_rows, pair_indices
 
 CORRECTIONS = ("holm", "bh", "none")
 # Resampled differences within this of the observed threshold count as "as extreme": scores
@@ -32,8 +32,9 @@ CORRECTIONS = ("holm", "bh", "none")
 _TIE_TOLERANCE = 1e-9
 
 
-def mcnemar_exact(a: np.ndarray | Sequence | pd.Series, b: np.ndarray | Sequence | pd.Series
-                  ) -> float:
+def mcnemar_exact(
+    a: np.ndarray | Sequence | pd.Series, b: np.ndarray | Sequence | pd.Series
+) -> float:
     """Two-sided exact McNemar p-value for paired 0/1 outcomes ``a`` and ``b`` on the same tasks.
 
     With ``n01`` tasks solved only by ``a`` and ``n10`` only by ``b``,
@@ -43,8 +44,10 @@ def mcnemar_exact(a: np.ndarray | Sequence | pd.Series, b: np.ndarray | Sequence
     first = np.asarray(a, dtype="float64").ravel()
     second = np.asarray(b, dtype="float64").ravel()
     if first.shape != second.shape:
-        raise DataError("mcnemar_exact", f"outcome vectors differ in length: {first.shape[0]} "
-                                         f"vs {second.shape[0]}")
+        raise DataError(
+            "mcnemar_exact",
+            f"outcome vectors differ in length: {first.shape[0]} vs {second.shape[0]}",
+        )
     only_a = int(((first == 1) & (second == 0)).sum())
     only_b = int(((first == 0) & (second == 1)).sum())
     return _mcnemar_from_counts(np.array([only_a]), np.array([only_b]))[0]
@@ -103,22 +106,28 @@ def adjust_p_values(p_values: np.ndarray | Sequence, correction: str = "holm") -
 
 
 def bootstrap_p_values(differences: np.ndarray, observed: np.ndarray) -> np.ndarray:
-    """Two-sided paired-bootstrap p-values per column of resampled differences (B x K).
+    """Two-sided paired-bootstrap p-values per row of resampled differences (K x B).
 
     ``p = (1 + #{b : |D*_b - d| >= |d|}) / (B + 1)``: the centred resamples ``D*_b - d``
     stand in for the null distribution (see the module docstring). ``p = 1`` when ``d = 0``.
     """
     threshold = np.abs(observed) - _TIE_TOLERANCE
-    extreme = (np.abs(differences - observed) >= threshold).sum(axis=0)
-    p_values = (1.0 + extreme) / (differences.shape[0] + 1.0)
+    centre = np.asarray(observed, dtype=np.float64)[:, None]
+    extreme = (np.abs(differences - centre) >= threshold[:, None]).sum(axis=1)
+    p_values = (1.0 + extreme) / (differences.shape[1] + 1.0)
     return np.where(np.abs(observed) < _TIE_TOLERANCE, 1.0, p_values)
 
 
-def pairwise_comparisons(matrix: pd.DataFrame | np.ndarray, n_resamples: int = 10_000,
-                         seed: int = 0, correction: str = "holm", alpha: float = 0.05,
-                         clusters: Sequence | np.ndarray | pd.Series | None = None,
-                         test: str | None = None, confidence: float | None = None
-                         ) -> pd.DataFrame:
+def pairwise_comparisons(
+    matrix: pd.DataFrame | np.ndarray,
+    n_resamples: int = 10_000,
+    seed: int = 0,
+    correction: str = "holm",
+    alpha: float = 0.05,
+    clusters: Sequence | np.ndarray | pd.Series | None = None,
+    test: str | None = None,
+    confidence: float | None = None,
+) -> pd.DataFrame:
     """Compare every pair of systems on the same tasks.
 
     One row per pair ``a < b`` (matrix order): ``system_a, system_b, score_a, score_b,
@@ -133,16 +142,18 @@ def pairwise_comparisons(matrix: pd.DataFrame | np.ndarray, n_resamples: int = 1
     while the cluster bootstrap resamples whole repositories).
     """
     if correction not in CORRECTIONS:
-        raise DataError("correction", f"unknown correction {correction!r}; use one of "
-                                      f"{CORRECTIONS}")
+        raise DataError(
+            "correction", f"unknown correction {correction!r}; use one of {CORRECTIONS}"
+        )
     if not 0.0 < alpha < 1.0:
         raise DataError("alpha", f"must lie strictly between 0 and 1, got {alpha}")
     if test is None:
         test = "mcnemar" if clusters is None else "bootstrap"
     if test not in ("mcnemar", "bootstrap"):
         raise DataError("test", f"unknown test {test!r}; use 'mcnemar' or 'bootstrap'")
-    outcome = as_outcome_matrix(matrix, where="pairwise_comparisons: matrix",
-                                allow_single_system=False)
+    outcome = as_outcome_matrix(
+        matrix, where="pairwise_comparisons: matrix", allow_single_system=False
+    )
     values = outcome.values
     first, second = pair_indices(outcome.n_systems)
     solved_only = values @ (1.0 - values).T  # [a, b] = tasks solved by a and not by b
@@ -153,26 +164,31 @@ def pairwise_comparisons(matrix: pd.DataFrame | np.ndarray, n_resamples: int = 1
     lows, highs, p_boot = [], [], []
     for a, b, differences in result.iter_differences():
         observed = result.observed[a] - result.observed[b]
-        low, high = interval_from_resamples(differences, observed, method="percentile",
-                                            confidence=1.0 - alpha if confidence is None
-                                            else confidence)
+        low, high = interval_from_rows(
+            differences,
+            observed,
+            method="percentile",
+            confidence=1.0 - alpha if confidence is None else confidence,
+        )
         lows.append(low)
         highs.append(high)
         p_boot.append(bootstrap_p_values(differences, observed))
 
-    frame = pd.DataFrame({
-        "system_a": [outcome.systems[i] for i in first],
-        "system_b": [outcome.systems[i] for i in second],
-        "score_a": result.observed[first],
-        "score_b": result.observed[second],
-        "difference": result.observed[first] - result.observed[second],
-        "low": np.concatenate(lows),
-        "high": np.concatenate(highs),
-        "only_a": only_a,
-        "only_b": only_b,
-        "p_mcnemar": _mcnemar_from_counts(only_a, only_b),
-        "p_bootstrap": np.concatenate(p_boot),
-    })
+    frame = pd.DataFrame(
+        {
+            "system_a": [outcome.systems[i] for i in first],
+            "system_b": [outcome.systems[i] for i in second],
+            "score_a": result.observed[first],
+            "score_b": result.observed[second],
+            "difference": result.observed[first] - result.observed[second],
+            "low": np.concatenate(lows),
+            "high": np.concatenate(highs),
+            "only_a": only_a,
+            "only_b": only_b,
+            "p_mcnemar": _mcnemar_from_counts(only_a, only_b),
+            "p_bootstrap": np.concatenate(p_boot),
+        }
+    )
     frame["p_adjusted"] = adjust_p_values(frame[f"p_{test}"].to_numpy(), correction)
     frame["significant"] = frame["p_adjusted"] < alpha
     frame.attrs["test"] = test

@@ -60,8 +60,9 @@ def binomial_standard_error(k: ArrayLike, n: ArrayLike) -> float | np.ndarray:
     return _unwrap(np.sqrt(p * (1.0 - p) / n_array))
 
 
-def wald_interval(k: ArrayLike, n: ArrayLike, confidence: float = 0.95
-                  ) -> tuple[float | np.ndarray, float | np.ndarray]:
+def wald_interval(
+    k: ArrayLike, n: ArrayLike, confidence: float = 0.95
+) -> tuple[float | np.ndarray, float | np.ndarray]:
     """Wald (CLT) interval ``p +- z sqrt(p(1-p)/n)``, clipped to [0, 1]. Vectorised."""
     k_array, n_array = _counts(k, n)
     p = k_array / n_array
@@ -69,8 +70,9 @@ def wald_interval(k: ArrayLike, n: ArrayLike, confidence: float = 0.95
     return _unwrap(np.clip(p - half, 0.0, 1.0)), _unwrap(np.clip(p + half, 0.0, 1.0))
 
 
-def wilson_interval(k: ArrayLike, n: ArrayLike, confidence: float = 0.95
-                    ) -> tuple[float | np.ndarray, float | np.ndarray]:
+def wilson_interval(
+    k: ArrayLike, n: ArrayLike, confidence: float = 0.95
+) -> tuple[float | np.ndarray, float | np.ndarray]:
     """Wilson score interval (Wilson 1927). Vectorised.
 
     ``centre = (p + z^2/(2n)) / (1 + z^2/n)``,
@@ -85,8 +87,9 @@ def wilson_interval(k: ArrayLike, n: ArrayLike, confidence: float = 0.95
     return _unwrap(np.clip(centre - half, 0.0, 1.0)), _unwrap(np.clip(centre + half, 0.0, 1.0))
 
 
-def clopper_pearson_interval(k: ArrayLike, n: ArrayLike, confidence: float = 0.95
-                             ) -> tuple[float | np.ndarray, float | np.ndarray]:
+def clopper_pearson_interval(
+    k: ArrayLike, n: ArrayLike, confidence: float = 0.95
+) -> tuple[float | np.ndarray, float | np.ndarray]:
     """Exact Clopper-Pearson interval from beta quantiles (Clopper & Pearson 1934).
 
     ``low = Beta.ppf(a/2; k, n-k+1)`` (0 when k = 0), ``high = Beta.ppf(1-a/2; k+1, n-k)``
@@ -104,9 +107,9 @@ def clopper_pearson_interval(k: ArrayLike, n: ArrayLike, confidence: float = 0.9
     return _unwrap(low), _unwrap(high)
 
 
-def clustered_standard_error(outcomes: pd.DataFrame | np.ndarray | Sequence,
-                             clusters: Sequence | np.ndarray | pd.Series
-                             ) -> float | np.ndarray | pd.Series:
+def clustered_standard_error(
+    outcomes: pd.DataFrame | np.ndarray | Sequence, clusters: Sequence | np.ndarray | pd.Series
+) -> float | np.ndarray | pd.Series:
     """Cluster-robust standard error of the mean outcome (Miller 2024, eq. 4).
 
     ``SE_clustered^2 = (1/n^2) sum_c (sum_{i in c} (x_i - xbar))^2``
@@ -138,9 +141,11 @@ def _clustered_se(values: np.ndarray, codes: np.ndarray, n_clusters: int) -> np.
     return np.sqrt((cluster_sums**2).sum(axis=1)) / n_tasks
 
 
-def pass_rate_intervals(matrix: pd.DataFrame | np.ndarray,
-                        clusters: Sequence | np.ndarray | pd.Series | None = None,
-                        confidence: float = 0.95) -> pd.DataFrame:
+def pass_rate_intervals(
+    matrix: pd.DataFrame | np.ndarray,
+    clusters: Sequence | np.ndarray | pd.Series | None = None,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
     """Per-system score with its standard errors and Wald, Wilson, Clopper-Pearson intervals.
 
     Columns: ``system, solved, n_tasks, score, se`` (binomial ``sqrt(p(1-p)/n)``),
@@ -153,17 +158,22 @@ def pass_rate_intervals(matrix: pd.DataFrame | np.ndarray,
     solved = outcome.values.sum(axis=1)
     n_tasks = np.full(outcome.n_systems, outcome.n_tasks, dtype="float64")
     score = solved / n_tasks
-    frame = pd.DataFrame({
-        "system": outcome.systems,
-        "solved": solved.astype("int64"),
-        "n_tasks": n_tasks.astype("int64"),
-        "score": score,
-        "se": np.sqrt(score * (1.0 - score) / n_tasks),
-    })
+    frame = pd.DataFrame(
+        {
+            "system": outcome.systems,
+            "solved": solved.astype("int64"),
+            "n_tasks": n_tasks.astype("int64"),
+            "score": score,
+            "se": np.sqrt(score * (1.0 - score) / n_tasks),
+        }
+    )
     coded = cluster_codes(clusters, outcome.n_tasks, where="pass_rate_intervals: clusters")
     frame["se_clustered"] = _clustered_se(outcome.values, *coded) if coded else np.nan
-    for method, function in (("wald", wald_interval), ("wilson", wilson_interval),
-                             ("clopper_pearson", clopper_pearson_interval)):
+    for method, function in (
+        ("wald", wald_interval),
+        ("wilson", wilson_interval),
+        ("clopper_pearson", clopper_pearson_interval),
+    ):
         low, high = function(solved, n_tasks, confidence)
         frame[f"{method}_low"] = np.atleast_1d(low)
         frame[f"{method}_high"] = np.atleast_1d(high)

@@ -58,16 +58,20 @@ class RunToRunNoise:
     def summary(self) -> dict[str, float]:
         """The scalar fields as a flat dict (e.g. for a one-row table)."""
         return {
-            "n_runs": self.n_runs, "n_tasks": self.n_tasks, "mean_score": self.mean_score,
-            "score_sd": self.score_sd, "score_sd_low": self.score_sd_interval[0],
-            "score_sd_high": self.score_sd_interval[1], "flip_rate": self.flip_rate,
+            "n_runs": self.n_runs,
+            "n_tasks": self.n_tasks,
+            "mean_score": self.mean_score,
+            "score_sd": self.score_sd,
+            "score_sd_low": self.score_sd_interval[0],
+            "score_sd_high": self.score_sd_interval[1],
+            "flip_rate": self.flip_rate,
             "mean_pairwise_disagreement": self.mean_pairwise_disagreement,
-            "within_task_sd": self.within_task_sd, "binomial_se": self.binomial_se,
+            "within_task_sd": self.within_task_sd,
+            "binomial_se": self.binomial_se,
         }
 
 
-def run_to_run_noise(runs: pd.DataFrame | np.ndarray, confidence: float = 0.95
-                     ) -> RunToRunNoise:
+def run_to_run_noise(runs: pd.DataFrame | np.ndarray, confidence: float = 0.95) -> RunToRunNoise:
     """Noise between repeated runs (rows) of one system on the same tasks (columns).
 
     See :class:`RunToRunNoise` for every statistic and its formula. Needs at least two runs.
@@ -101,12 +105,14 @@ def run_to_run_noise(runs: pd.DataFrame | np.ndarray, confidence: float = 0.95
         mean_pairwise_disagreement=float(disagreement.mean()),
         within_task_sd=float(np.sqrt((disagreement / 2.0).sum()) / n_tasks),
         binomial_se=float(np.sqrt(mean_score * (1.0 - mean_score) / n_tasks)),
-        per_task=pd.DataFrame({
-            "task": matrix.tasks,
-            "solved_runs": solved_runs.astype("int64"),
-            "flipped": (solved_runs > 0) & (solved_runs < n_runs),
-            "disagreement": disagreement,
-        }),
+        per_task=pd.DataFrame(
+            {
+                "task": matrix.tasks,
+                "solved_runs": solved_runs.astype("int64"),
+                "flipped": (solved_runs > 0) & (solved_runs < n_runs),
+                "disagreement": disagreement,
+            }
+        ),
     )
 
 
@@ -130,8 +136,9 @@ class SignalToNoise:
     snr_sd: float
 
 
-def signal_to_noise_from_scores(scores: Sequence[float] | np.ndarray | pd.Series,
-                                noise_sd: float) -> SignalToNoise:
+def signal_to_noise_from_scores(
+    scores: Sequence[float] | np.ndarray | pd.Series, noise_sd: float
+) -> SignalToNoise:
     """:class:`SignalToNoise` from system scores and a run-to-run SD in the same units."""
     values = np.asarray(scores, dtype="float64").ravel()
     if values.size < 2 or np.isnan(values).any():
@@ -143,9 +150,17 @@ def signal_to_noise_from_scores(scores: Sequence[float] | np.ndarray | pd.Series
     sd = float(values.std(ddof=1))
     signal = spread / mean if mean > 0 else float("nan")
     noise = noise_sd / mean if mean > 0 else float("nan")
-    return SignalToNoise(n_systems=values.size, mean_score=mean, score_range=spread,
-                         score_sd=sd, noise_sd=float(noise_sd), signal=signal, noise=noise,
-                         snr=spread / noise_sd, snr_sd=sd / noise_sd)
+    return SignalToNoise(
+        n_systems=values.size,
+        mean_score=mean,
+        score_range=spread,
+        score_sd=sd,
+        noise_sd=float(noise_sd),
+        signal=signal,
+        noise=noise,
+        snr=spread / noise_sd,
+        snr_sd=sd / noise_sd,
+    )
 
 
 def signal_to_noise(matrix: pd.DataFrame | np.ndarray, noise_sd: float) -> SignalToNoise:
@@ -154,6 +169,5 @@ def signal_to_noise(matrix: pd.DataFrame | np.ndarray, noise_sd: float) -> Signa
     Scores are the row means (fractions), so ``noise_sd`` must be a fraction too (e.g.
     ``run_to_run_noise(runs).score_sd``). See :class:`SignalToNoise`.
     """
-    outcome = as_outcome_matrix(matrix, where="signal_to_noise: matrix",
-                                allow_single_system=False)
+    outcome = as_outcome_matrix(matrix, where="signal_to_noise: matrix", allow_single_system=False)
     return signal_to_noise_from_scores(outcome.values.mean(axis=1), noise_sd)

@@ -59,9 +59,13 @@ def _variance(p: ArrayLike, discordance: ArrayLike | None) -> np.ndarray:
     return 2.0 * p_array * (1.0 - p_array)
 
 
-def minimum_detectable_difference(n: ArrayLike, alpha: ArrayLike = 0.05,
-                                  power: ArrayLike = 0.8, p: ArrayLike = 0.5,
-                                  discordance: ArrayLike | None = None) -> float | np.ndarray:
+def minimum_detectable_difference(
+    n: ArrayLike,
+    alpha: ArrayLike = 0.05,
+    power: ArrayLike = 0.8,
+    p: ArrayLike = 0.5,
+    discordance: ArrayLike | None = None,
+) -> float | np.ndarray:
     """Smallest true difference detected with probability ``power`` at level ``alpha``.
 
     Unpaired: ``(z_a + z_b) sqrt(2 p (1 - p) / n)``; paired when ``discordance`` (share of
@@ -73,8 +77,13 @@ def minimum_detectable_difference(n: ArrayLike, alpha: ArrayLike = 0.05,
     return _unwrap(_critical_sum(alpha, power) * np.sqrt(_variance(p, discordance) / n_array))
 
 
-def tasks_needed(delta: ArrayLike, alpha: ArrayLike = 0.05, power: ArrayLike = 0.8,
-                 p: ArrayLike = 0.5, discordance: ArrayLike | None = None) -> int | np.ndarray:
+def tasks_needed(
+    delta: ArrayLike,
+    alpha: ArrayLike = 0.05,
+    power: ArrayLike = 0.8,
+    p: ArrayLike = 0.5,
+    discordance: ArrayLike | None = None,
+) -> int | np.ndarray:
     """Tasks needed to detect a true difference ``delta``: ``ceil((z_a + z_b)^2 V / delta^2)``.
 
     ``V = 2 p (1 - p)`` unpaired or ``V = discordance`` paired; the inverse of

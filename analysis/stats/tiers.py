@@ -68,18 +68,30 @@ def compact_letter_display(different: np.ndarray) -> list[str]:
                 split.append(group)
         # Absorb: drop duplicates and groups that are subsets of another group.
         unique = list({group.tobytes(): group for group in split}.values())
-        groups = [group for index, group in enumerate(unique)
-                  if not any(other_index != index and np.all(other >= group)
-                             for other_index, other in enumerate(unique))]
+        groups = [
+            group
+            for index, group in enumerate(unique)
+            if not any(
+                other_index != index and np.all(other >= group)
+                for other_index, other in enumerate(unique)
+            )
+        ]
     groups.sort(key=lambda group: int(np.argmax(group)))
-    return ["".join(_letter(k) for k, group in enumerate(groups) if group[item])
-            for item in range(n_items)]
+    return [
+        "".join(_letter(k) for k, group in enumerate(groups) if group[item])
+        for item in range(n_items)
+    ]
 
 
-def tiers(matrix: pd.DataFrame | np.ndarray, alpha: float = 0.05, correction: str = "holm",
-          n_resamples: int = 10_000, seed: int = 0,
-          clusters: Sequence | np.ndarray | pd.Series | None = None,
-          test: str | None = None) -> pd.DataFrame:
+def tiers(
+    matrix: pd.DataFrame | np.ndarray,
+    alpha: float = 0.05,
+    correction: str = "holm",
+    n_resamples: int = 10_000,
+    seed: int = 0,
+    clusters: Sequence | np.ndarray | pd.Series | None = None,
+    test: str | None = None,
+) -> pd.DataFrame:
     """Groups of systems that the benchmark cannot tell apart, best first.
 
     Columns ``system, score, letters, tier``: compact letter display and non-overlapping
@@ -88,9 +100,15 @@ def tiers(matrix: pd.DataFrame | np.ndarray, alpha: float = 0.05, correction: st
     keep matrix order).
     """
     outcome = as_outcome_matrix(matrix, where="tiers: matrix", allow_single_system=False)
-    comparisons = pairwise_comparisons(outcome.values, n_resamples=n_resamples, seed=seed,
-                                       correction=correction, alpha=alpha, clusters=clusters,
-                                       test=test)
+    comparisons = pairwise_comparisons(
+        outcome.values,
+        n_resamples=n_resamples,
+        seed=seed,
+        correction=correction,
+        alpha=alpha,
+        clusters=clusters,
+        test=test,
+    )
     n_systems = outcome.n_systems
     scores = outcome.values.mean(axis=1)
     different = np.zeros((n_systems, n_systems), dtype=bool)
@@ -108,18 +126,19 @@ def tiers(matrix: pd.DataFrame | np.ndarray, alpha: float = 0.05, correction: st
         if sorted_different[top, position]:
             tier, top = tier + 1, position
         tier_numbers[position] = tier
-    frame = pd.DataFrame({
-        "system": [outcome.systems[i] for i in order],
-        "score": scores[order],
-        "letters": letters,
-        "tier": tier_numbers,
-    })
+    frame = pd.DataFrame(
+        {
+            "system": [outcome.systems[i] for i in order],
+            "score": scores[order],
+            "letters": letters,
+            "tier": tier_numbers,
+        }
+    )
     frame.attrs["comparisons"] = comparisons.attrs
     return frame
 
 
-def rank_intervals(bootstrap_result: BootstrapResult, confidence: float = 0.95
-                   ) -> pd.DataFrame:
+def rank_intervals(bootstrap_result: BootstrapResult, confidence: float = 0.95) -> pd.DataFrame:
     """Bootstrap distribution of each system's rank (1 = best; ties take the minimum rank).
 
     Columns ``system, score, rank`` (observed), ``rank_low, rank_high`` (percentile interval
@@ -133,15 +152,17 @@ def rank_intervals(bootstrap_result: BootstrapResult, confidence: float = 0.95
     ranks = scipy_stats.rankdata(-bootstrap_result.resamples, method="min", axis=1)
     observed = scipy_stats.rankdata(-bootstrap_result.observed, method="min")
     low, median, high = np.quantile(ranks, [alpha / 2.0, 0.5, 1.0 - alpha / 2.0], axis=0)
-    frame = pd.DataFrame({
-        "system": bootstrap_result.systems,
-        "score": bootstrap_result.observed,
-        "rank": observed.astype("int64"),
-        "rank_low": np.floor(low).astype("int64"),
-        "rank_high": np.ceil(high).astype("int64"),
-        "rank_median": median,
-        "p_top": (ranks == 1).mean(axis=0),
-    })
+    frame = pd.DataFrame(
+        {
+            "system": bootstrap_result.systems,
+            "score": bootstrap_result.observed,
+            "rank": observed.astype("int64"),
+            "rank_low": np.floor(low).astype("int64"),
+            "rank_high": np.ceil(high).astype("int64"),
+            "rank_median": median,
+            "p_top": (ranks == 1).mean(axis=0),
+        }
+    )
     return frame.sort_values(["rank", "system"], kind="stable").reset_index(drop=True)
 
 
@@ -182,8 +203,9 @@ def _row_kendall_tau_b(first: np.ndarray, second: np.ndarray) -> np.ndarray:
         return concordance / np.sqrt(untied_first * untied_second.astype("float64"))
 
 
-def split_half_rank_stability(matrix: pd.DataFrame | np.ndarray, n_splits: int = 200,
-                              seed: int = 0) -> RankStability:
+def split_half_rank_stability(
+    matrix: pd.DataFrame | np.ndarray, n_splits: int = 200, seed: int = 0
+) -> RankStability:
     """Rank systems on two random halves of the tasks, ``n_splits`` times (vectorised).
 
     Each split permutes the tasks with ``default_rng(seed)`` and takes the first
@@ -191,8 +213,9 @@ def split_half_rank_stability(matrix: pd.DataFrame | np.ndarray, n_splits: int =
     average ranks; Kendall is tau-b; splits where a half scores every system equally give
     NaN correlations (ignored in the means).
     """
-    outcome = as_outcome_matrix(matrix, where="split_half_rank_stability: matrix",
-                                allow_single_system=False)
+    outcome = as_outcome_matrix(
+        matrix, where="split_half_rank_stability: matrix", allow_single_system=False
+    )
     if n_splits < 1:
         raise DataError("n_splits", f"need at least one split, got {n_splits}")
     values = outcome.values
@@ -206,19 +229,22 @@ def split_half_rank_stability(matrix: pd.DataFrame | np.ndarray, n_splits: int =
         in_first[split, rng.permutation(n_tasks)[:half]] = 1.0
     scores_first = in_first @ values.T / half  # splits x systems
     scores_second = (1.0 - in_first) @ values.T / (n_tasks - half)
-    spearman = _row_pearson(scipy_stats.rankdata(scores_first, axis=1),
-                            scipy_stats.rankdata(scores_second, axis=1))
+    spearman = _row_pearson(
+        scipy_stats.rankdata(scores_first, axis=1), scipy_stats.rankdata(scores_second, axis=1)
+    )
     kendall = _row_kendall_tau_b(scores_first, scores_second)
     top_first = scores_first == scores_first.max(axis=1, keepdims=True)
     top_second = scores_second == scores_second.max(axis=1, keepdims=True)
     overall_top = int(np.argmax(values.mean(axis=1)))
-    splits = pd.DataFrame({
-        "split": np.arange(n_splits),
-        "spearman": spearman,
-        "kendall": kendall,
-        "top_agrees": (top_first & top_second).any(axis=1),
-        "top_retained": top_first[:, overall_top] & top_second[:, overall_top],
-    })
+    splits = pd.DataFrame(
+        {
+            "split": np.arange(n_splits),
+            "spearman": spearman,
+            "kendall": kendall,
+            "top_agrees": (top_first & top_second).any(axis=1),
+            "top_retained": top_first[:, overall_top] & top_second[:, overall_top],
+        }
+    )
     return RankStability(
         spearman_mean=float(np.nanmean(spearman)) if np.isfinite(spearman).any() else np.nan,
         kendall_mean=float(np.nanmean(kendall)) if np.isfinite(kendall).any() else np.nan,
