@@ -185,10 +185,11 @@ def test_bad_input_raises_data_error() -> None:
 
 def test_fit_time_on_benchmark_sized_matrix() -> None:
     matrix, _ = simulate(n_systems=25, n_tasks=500, seed=6)
-    started = time.perf_counter()
+    # CPU time of this process: measures our cost, not load from other jobs on the machine.
+    started = time.process_time()
     rasch = irt.fit_rasch(matrix)
     two_pl = irt.fit_2pl(matrix)
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     assert rasch.converged and two_pl.converged
     assert elapsed < 5.0
 
@@ -202,10 +203,10 @@ def test_real_bash_only_matrix(mirror) -> None:
             for entry in board["results"] if entry.get("per_instance_details")}
     matrix = pd.DataFrame(rows).T.sort_index(axis=1)
     assert matrix.shape == (25, 500)
-    started = time.perf_counter()
+    started = time.process_time()
     rasch = irt.fit_rasch(matrix)
     two_pl = irt.fit_2pl(matrix)
-    assert time.perf_counter() - started < 5.0
+    assert time.process_time() - started < 5.0
     assert rasch.converged and two_pl.converged
     # Abilities order systems as their scores do.
     assert spearmanr(rasch.ability, matrix.mean(axis=1)).statistic > 0.99
