@@ -272,14 +272,18 @@ def load_tasks(path: str | Path | None = None) -> pd.DataFrame:
     source = _resolve(path, "verified_tasks")
     text = _read_text(source)
     records: list[dict[str, Any]] = []
-    for line_number, line in enumerate(text.splitlines(), start=1):
+    lines = text.splitlines()
+    for line_number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
             row = json.loads(line)
         except json.JSONDecodeError as error:
+            # a cut-off download breaks the last line, which then lacks its newline
+            cut = line_number == len(lines) and not text.endswith("\n")
+            kind = "truncated JSON" if cut else "malformed JSON"
             raise DataError(
-                source, f"malformed JSON on line {line_number} column {error.colno}: {error.msg}"
+                source, f"{kind} on line {line_number} column {error.colno}: {error.msg}"
             ) from error
         if not isinstance(row, dict):
             raise DataError(source, f"line {line_number} is not a JSON object")
@@ -291,6 +295,8 @@ def load_tasks(path: str | Path | None = None) -> pd.DataFrame:
             raise DataError(
                 source, f"line {line_number}: FAIL_TO_PASS/PASS_TO_PASS is not a JSON list"
             ) from error
+        if not isinstance(row["instance_id"], str) or not row["instance_id"]:
+            raise DataError(source, f"line {line_number}: instance_id is not a non-empty string")
         gold = patch_statistics(row["patch"] or "")
         test = patch_statistics(row["test_patch"] or "")
         records.append(
@@ -315,6 +321,9 @@ def load_tasks(path: str | Path | None = None) -> pd.DataFrame:
         frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True, format="ISO8601")
     except (ValueError, TypeError) as error:
         raise DataError(source, f"unparseable created_at: {error}") from error
+    undated = frame.loc[frame["created_at"].isna(), "instance_id"]
+    if len(undated):
+        raise DataError(source, f"missing created_at for task(s): {', '.join(undated[:5])}")
     unknown_levels = sorted(set(frame["difficulty"].dropna()) - set(DIFFICULTY_LEVELS))
     if unknown_levels:
         raise DataError(source, f"unknown difficulty level(s): {unknown_levels}")
@@ -588,6 +597,10 @@ def results_matrix(long_frame: pd.DataFrame, missing: str = "error") -> pd.DataF
         )
     if long_frame["resolved"].isna().any():
         raise DataError("results frame", "missing 'resolved' values")
+    outcomes = set(pd.unique(long_frame["resolved"]))
+    if not outcomes <= {0, 1}:  # True == 1 and False == 0, so bools pass
+        raise DataError("results frame", f"'resolved' holds values other than 0/1: "
+                        f"{sorted(map(repr, outcomes - {0, 1}))[:5]}")
     systems = pd.unique(long_frame["system"])
     matrix = long_frame.pivot(index="system", columns="instance_id", values="resolved")
     matrix = matrix.reindex(index=systems).sort_index(axis=1)

