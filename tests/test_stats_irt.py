@@ -66,7 +66,7 @@ def test_2pl_recovers_parameters(simulated) -> None:
     n_tasks = len(truth["b"])
     assert np.corrcoef(result.difficulty.to_numpy()[:n_tasks], truth["b"])[0, 1] > 0.9
     assert np.corrcoef(result.ability.to_numpy(), truth["theta"])[0, 1] > 0.9
-    assert spearmanr(result.discrimination.to_numpy()[:n_tasks], truth["a"]).statistic > 0.2
+    assert spearmanr(result.discrimination.to_numpy()[:n_tasks], truth["a"]).statistic > 0.4
     assert abs(result.ability.mean()) < 1e-9 and abs(result.ability.std(ddof=0) - 1) < 1e-9
     # The planted task, solved by weak systems, gets the smallest discrimination of all.
     assert result.discrimination[NEGATIVE_TASK] < 0.5
