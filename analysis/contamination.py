@@ -332,9 +332,13 @@ def decimal_year(dates: pd.Series) -> np.ndarray:
 def bash_only_age_analysis() -> dict[str, object]:
     """Per-system and pooled age effects for the consistent bash-only systems, and the trend
     of per-system slopes with system date (cached)."""
+    import warnings
+
     from analysis.loading import load_bash_only_results, load_leaderboard, load_tasks
 
-    results = load_bash_only_results()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # exclusions are listed, not warned
+        results = load_bash_only_results()
     features = task_features(load_tasks())
     per_system = age_effect_per_system(results, features)
     dates = system_dates(load_leaderboard())
@@ -388,3 +392,60 @@ def claim_mmlu_guessing() -> Measurement:
         "(2023 snapshots) completions, scored by exact match (Deng et al. 2023's TS-Guessing "
         "protocol); the snapshots are retired, so only the paper's own outputs would test it.",
     )
+
+
+def verified_vs_pro_table() -> pd.DataFrame:
+    """Same-model pairs: bash-only Verified score against Pro public-set score (Wilson 95%).
+
+    Uses the explicit mapping :data:`analysis.pro.VERIFIED_PRO_PAIRS` (same model only).
+    """
+    import warnings
+
+    from analysis import pro
+    from analysis.loading import load_bash_only_results, load_pro_results
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # exclusions are listed, not warned
+        verified = pro.verified_scores_from_results(load_bash_only_results())
+    return pro.verified_vs_pro(pro.pro_scores(load_pro_results()), verified)
+
+
+def figure_age_slopes(per_system: pd.DataFrame, trend: dict[str, float]):
+    """Per-system age slopes (log-odds per year, 95% intervals) against system date, with
+    the weighted trend line. Returns the Figure."""
+    import matplotlib.pyplot as plt
+
+    from analysis.plots import PALETTE
+
+    data = per_system.dropna(subset=["date"])
+    x = decimal_year(data["date"])
+    fig, ax = plt.subplots()
+    for source, marker, colour in (("name", "o", PALETTE[0]), ("submission", "s", PALETTE[1])):
+        mask = (data["date_source"] == source).to_numpy()
+        ax.errorbar(
+            x[mask],
+            data["slope"].to_numpy()[mask],
+            yerr=[
+                data["slope"].to_numpy()[mask] - data["low"].to_numpy()[mask],
+                data["high"].to_numpy()[mask] - data["slope"].to_numpy()[mask],
+            ],
+            fmt=marker,
+            color=colour,
+            capsize=2,
+            markersize=4,
+            linestyle="none",
+            label=f"date from {'model name' if source == 'name' else 'submission'}",
+        )
+    grid = np.linspace(x.min(), x.max(), 50)
+    ax.plot(
+        grid,
+        trend["intercept"] + trend["trend"] * grid,
+        color="#444444",
+        linestyle="--",
+        label="weighted trend",
+    )
+    ax.axhline(0, color="#888888", linewidth=0.8)
+    ax.set_xlabel("model date (year)")
+    ax.set_ylabel("age effect (log-odds per year of task age)")
+    ax.legend(loc="upper left")
+    return fig

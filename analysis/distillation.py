@@ -443,9 +443,13 @@ def evaluation_scale(
 @functools.lru_cache(maxsize=1)
 def bash_only_runs() -> pd.DataFrame:
     """:func:`evaluation_runs` of the bash-only leaderboard's consistent systems (cached)."""
+    import warnings
+
     from analysis.loading import load_bash_only_results
 
-    results = load_bash_only_results()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # exclusions are listed, not warned
+        results = load_bash_only_results()
     runs = evaluation_runs(results, n_tasks=500)
     runs.attrs["excluded"] = list(results.attrs.get("excluded", []))
     return runs
@@ -595,6 +599,106 @@ def with_parameter(name: str, value: float) -> dict[str, float]:
     return {**defaults(), name: float(value)}
 
 
+def parameters_table() -> pd.DataFrame:
+    """The assumptions as a table: parameter, low, default, high, unit, source."""
+    return pd.DataFrame(
+        [
+            {
+                "parameter": p.name,
+                "low": p.low,
+                "default": p.default,
+                "high": p.high,
+                "unit": p.unit,
+                "source": p.source,
+            }
+            for p in PARAMETERS.values()
+        ]
+    )
+
+
+def figure_tornado(table: pd.DataFrame, xlabel: str):
+    """A tornado chart from :func:`tornado` output: one bar per parameter from its low-end
+    to its high-end value, the base value as a vertical line. Returns the Figure."""
+    import matplotlib.pyplot as plt
+
+    from analysis.plots import PALETTE
+
+    data = table.iloc[::-1].reset_index(drop=True)
+    fig, ax = plt.subplots()
+    positions = np.arange(len(data))
+    for column, colour, hatch, label in (
+        ("low_value", PALETTE[0], "", "parameter at its low end"),
+        ("high_value", PALETTE[1], "//", "parameter at its high end"),
+    ):
+        start = data["base_value"].to_numpy()
+        ax.barh(
+            positions,
+            data[column].to_numpy() - start,
+            left=start,
+            color=colour,
+            hatch=hatch,
+            edgecolor="#222222",
+            label=label,
+            height=0.6,
+        )
+    if len(data):
+        ax.axvline(float(data["base_value"].iloc[0]), color="#222222", linewidth=1)
+    ax.set_yticks(positions, list(data["parameter"]))
+    ax.set_xlabel(xlabel)
+    ax.legend(loc="lower right")
+    return fig
+
+
+def in_jupyterlab() -> bool:
+    """True inside a kernel started by a Jupyter server (JupyterLab sets JPY_SESSION_NAME);
+    False under nbclient/nbconvert, nbval and the static report."""
+    import os
+
+    return bool(os.environ.get("JPY_SESSION_NAME"))
+
+
+def show_sliders(force: bool = False) -> bool:
+    """In JupyterLab, sliders (ipywidgets) that move each assumption and re-run the Fermi
+    model; elsewhere (static report, nbval) nothing is shown and the default view above
+    stands. Returns whether sliders were shown."""
+    if not (force or in_jupyterlab()):
+        print("Static view: the default assumptions above. Open in JupyterLab for sliders.")
+        return False
+    import ipywidgets as widgets
+    from IPython.display import display
+
+    sliders = {
+        name: widgets.FloatLogSlider(
+            value=p.default,
+            base=10,
+            min=np.log10(p.low),
+            max=np.log10(p.high),
+            description=name,
+            continuous_update=False,
+            readout_format=".3g",
+            style={"description_width": "200px"},
+            layout={"width": "600px"},
+        )
+        for name, p in PARAMETERS.items()
+    }
+    output = widgets.Output()
+
+    def update(_change: object = None) -> None:
+        values = fermi({name: slider.value for name, slider in sliders.items()})
+        output.clear_output()
+        with output:
+            print(f"total tokens: {values['total_tokens_billion']:.1f} billion")
+            print(f"list-price cost: ${values['cost_usd'] / 1e6:.2f} million")
+            print(f"exchanges per account: {values['exchanges_per_account']:.0f}")
+            print(f"days needed at the rate limits: {values['days_needed']:.2f}")
+
+    for slider in sliders.values():
+        slider.observe(update, names="value")
+    update()
+    display(widgets.VBox([*sliders.values(), output]))
+    return True
+
+
 __all__ = [
     "DISTILLATION_REFERENCES",
     "PARAMETERS",
@@ -606,10 +710,14 @@ __all__ = [
     "evaluation_runs",
     "evaluation_scale",
     "fermi",
+    "figure_tornado",
+    "in_jupyterlab",
     "median_interval",
     "monte_carlo",
+    "parameters_table",
     "sample_parameters",
     "share_above",
+    "show_sliders",
     "summarise",
     "tornado",
     "training_samples_comparison",
