@@ -231,7 +231,9 @@ def patch_statistics(diff_text: str) -> dict[str, int]:
     """
     added = removed = files = hunks = 0
     old_left = new_left = 0  # lines still expected in the current hunk
-    for line in diff_text.splitlines():
+    # split on "\n" only: str.splitlines also breaks at form feeds and U+2028, which may
+    # occur inside a changed line
+    for line in diff_text.split("\n"):
         if old_left > 0 or new_left > 0:
             if line.startswith("+"):
                 added += 1
@@ -275,7 +277,9 @@ def load_tasks(path: str | Path | None = None) -> pd.DataFrame:
     source = _resolve(path, "verified_tasks")
     text = _read_text(source)
     records: list[dict[str, Any]] = []
-    lines = text.splitlines()
+    lines = text.split("\n")  # JSON strings may hold a raw U+2028, which splitlines splits
+    if lines and lines[-1] == "":
+        lines.pop()
     for line_number, line in enumerate(lines, start=1):
         if not line.strip():
             continue

@@ -9,6 +9,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analysis import loading
 from analysis.errors import DataError
@@ -74,6 +76,35 @@ def test_patch_statistics_of_empty_diff_is_zero() -> None:
         "lines_changed": 0,
         "files_changed": 0,
         "hunks": 0,
+    }
+
+
+# Line text that tries to fool a parser: header look-alikes, form feeds, U+2028.
+_LINE_TEXT = st.text(alphabet="+-@ d\\x\x0c\u2028", max_size=8)
+_HUNK = st.lists(st.tuples(st.sampled_from(" +-"), _LINE_TEXT), min_size=1, max_size=12)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(_HUNK, min_size=1, max_size=3), min_size=1, max_size=3))
+def test_patch_statistics_matches_generated_diffs(files: list[list[list[tuple[str, str]]]]) -> None:
+    """Build a diff from known hunks and check every count comes back."""
+    parts: list[str] = []
+    for number, hunks in enumerate(files):
+        parts += [f"diff --git a/f{number} b/f{number}", f"--- a/f{number}", f"+++ b/f{number}"]
+        for hunk in hunks:
+            old = sum(kind != "+" for kind, _ in hunk)
+            new = sum(kind != "-" for kind, _ in hunk)
+            parts.append(f"@@ -1,{old} +1,{new} @@ context")
+            parts += [kind + text for kind, text in hunk]
+    lines = [line for hunks in files for hunk in hunks for line in hunk]
+    added = sum(kind == "+" for kind, _ in lines)
+    removed = sum(kind == "-" for kind, _ in lines)
+    assert patch_statistics("\n".join(parts) + "\n") == {
+        "lines_added": added,
+        "lines_removed": removed,
+        "lines_changed": added + removed,
+        "files_changed": len(files),
+        "hunks": sum(len(hunks) for hunks in files),
     }
 
 
@@ -698,3 +729,31 @@ def test_default_path_goes_through_download_ensure(
     monkeypatch.setattr(loading, "_default_path", fake_default)
     assert len(load_tasks()) == 3
     assert asked == ["verified_tasks"]
+
+
+@pytest.mark.parametrize(
+    "loader",
+    [
+        load_tasks,
+        load_leaderboard,
+        load_bash_only_results,
+        load_annotations,
+        load_pro_tasks,
+        load_pro_loc,
+        load_acr_runs,
+        load_acr_run_stats,
+    ],
+)
+def test_every_loader_names_a_missing_file(tmp_path: Path, loader: object) -> None:
+    missing = tmp_path / "absent" / "file.json"
+    with pytest.raises(DataError, match="file not found") as caught:
+        loader(missing)  # type: ignore[operator]
+    assert caught.value.where == str(missing)
+
+
+def test_results_loaders_name_a_missing_file(tmp_path: Path, board_file: Path) -> None:
+    missing = tmp_path / "absent"
+    with pytest.raises(DataError, match="file not found"):
+        load_pro_results(missing, task_ids=["p1"])
+    with pytest.raises(DataError, match="file not found"):
+        load_moatless_results(missing, leaderboard=load_leaderboard(board_file), task_ids=TASK_IDS)
