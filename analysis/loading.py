@@ -634,10 +634,10 @@ def results_matrix(long_frame: pd.DataFrame, missing: str = "error") -> pd.DataF
     if matrix.isna().any().any():
         if missing == "error":
             gaps = matrix.isna().sum(axis=1)
-            gaps = gaps[gaps > 0]
+            listed = ", ".join(f"{system}: {n}" for system, n in gaps[gaps > 0].head(5).items())
             raise DataError(
                 "results frame",
-                f"systems lack results for some tasks ({', '.join(f'{s}: {n}' for s, n in gaps.head(5).items())}); "  # noqa: E501
+                f"systems lack results for some tasks ({listed}); "
                 "pass missing='drop' or missing='unresolved'",
             )
         # "unresolved": an absent result counts as a failure (cast first: pandas 3 refuses

