@@ -501,7 +501,11 @@ def load_bash_only_results(
         published[name] = (str(entry["folder"]), score)
         records = []
         for instance_id, result in details.items():
-            if not isinstance(result, Mapping) or "resolved" not in result:
+            if (
+                not isinstance(result, Mapping)
+                or "resolved" not in result
+                or _is_missing(result["resolved"])
+            ):
                 raise DataError(where, f"task {instance_id}: missing 'resolved'")
             try:
                 records.append(
@@ -530,12 +534,12 @@ def load_bash_only_results(
     table = consistency_table(long, {name: score for name, (_, score) in published.items()})
     excluded = [
         {
-            "system": row.system,
+            "system": str(row.system),
             "folder": published[row.system][0],
-            "published_pct": row.published_pct,
-            "per_task_pct": row.per_task_pct,
-            "n_tasks": row.n_tasks,
-            "difference_tasks": row.difference_tasks,
+            "published_pct": float(row.published_pct),
+            "per_task_pct": float(row.per_task_pct),
+            "n_tasks": int(row.n_tasks),
+            "difference_tasks": float(row.difference_tasks),
         }
         for row in table[~table["consistent"]].itertuples()
     ]

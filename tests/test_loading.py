@@ -451,6 +451,15 @@ def test_bash_only_duplicate_task_key(tmp_path: Path) -> None:
         load_bash_only_results(path)
 
 
+def test_bash_only_missing_per_task_outcome(tmp_path: Path) -> None:
+    document = leaderboard_document()
+    entry_details = document["leaderboards"][0]["results"][0]["per_instance_details"]  # type: ignore[index]
+    entry_details["a__a-2"]["resolved"] = None
+    path = write_json(tmp_path / "lb.json", document)
+    with pytest.raises(DataError, match=r"\[bash-only\] Good: task a__a-2: missing 'resolved'"):
+        load_bash_only_results(path, task_ids=TASK_IDS)
+
+
 def test_bash_only_nan_score(tmp_path: Path) -> None:
     document = leaderboard_document()
     document["leaderboards"][0]["results"][1]["resolved"] = "None"  # type: ignore[index]
