@@ -752,6 +752,8 @@ def load_annotations(path: str | Path | None = None) -> pd.DataFrame:
             raise DataError(source, f"unparseable {column} score {bad.iloc[0]!r}")
         frame[column] = values.astype(float)
     try:
+        if frame["filter_out"].isna().any():
+            raise ValueError(f"missing for {int(frame['filter_out'].isna().sum())} row(s)")
         frame["filter_out"] = frame["filter_out"].map(_parse_bool).astype(bool)
     except ValueError as error:
         raise DataError(source, f"filter_out: {error}") from error

@@ -594,6 +594,9 @@ def test_load_annotations_errors(tmp_path: Path) -> None:
     path = write_annotations(tmp_path / "c.csv", [annotation("x", false_negative="high")])
     with pytest.raises(DataError, match="unparseable false_negative score 'high'"):
         load_annotations(path)
+    path = write_annotations(tmp_path / "e.csv", [annotation("x", filter_out=None)])
+    with pytest.raises(DataError, match=r"filter_out: missing for 1 row\(s\)"):
+        load_annotations(path)
     path = tmp_path / "d.csv"
     path.write_text("")
     with pytest.raises(DataError, match=r"empty file|malformed CSV"):
