@@ -66,6 +66,12 @@ def test_asymptote_is_bounded_by_best_and_100() -> None:
     flat = saturation.fit_saturation(dates, np.minimum(np.linspace(10, 200, 24), 60.0) +
                                      np.linspace(0, 0.5, 24), n_boot=20)
     assert flat.asymptote >= 60.5 - 1e-9
+    assert not fit.extra["at_best_observed"] and fit.extra["share_at_upper_bound"] > 0.5
+    # A long plateau then one late jump: least squares wants A below the jump, the bound
+    # holds it at the best observed score, and the fit says so.
+    jump = np.r_[np.linspace(10, 60, 8), 60 + np.linspace(0.01, 0.15, 15), 68.0]
+    pinned = saturation.fit_saturation(dates, jump, n_boot=20)
+    assert pinned.asymptote == pytest.approx(68.0) and pinned.extra["at_best_observed"]
 
 
 def test_predict_and_year_to_reach_are_inverse() -> None:

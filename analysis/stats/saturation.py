@@ -179,6 +179,8 @@ class SaturationFit:
     percent and years since ``origin`` (the first submission). ``asymptote_interval`` is
     the bootstrap percentile interval of A at ``confidence``; ``boot_params`` holds one row
     per successful bootstrap refit, ``n_failed`` and ``failure_reasons`` the rest.
+    ``extra`` says whether A sits on a bound: ``at_best_observed`` (the frontier has
+    already flattened) and ``share_at_upper_bound`` (share of refits with A = 100).
     """
 
     model: str
@@ -195,7 +197,7 @@ class SaturationFit:
     boot_params: np.ndarray
     rmse: float
     seed: int = 0
-    extra: dict[str, float] = field(default_factory=dict)
+    extra: dict[str, float | bool] = field(default_factory=dict)
 
     def _curve(self, years: np.ndarray, params: Sequence[float] | None = None) -> np.ndarray:
         values = list(self.params.values()) if params is None else list(params)
@@ -315,6 +317,10 @@ def fit_saturation(dates: pd.Series | np.ndarray | Sequence,
         boot_params=boot,
         rmse=rmse,
         seed=seed,
-        extra={"share_at_upper_bound": float(np.mean(boot[:, 0] >= 100 - 1e-6))
-               if len(boot) else np.nan},
+        extra={
+            # A pinned at a bound: 100 = no ceiling visible; best observed = already flat.
+            "at_best_observed": bool(params[0] <= record_scores.max() + 1e-6),
+            "share_at_upper_bound": float(np.mean(boot[:, 0] >= 100 - 1e-6))
+            if len(boot) else np.nan,
+        },
     )
