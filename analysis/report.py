@@ -491,14 +491,20 @@ def _is_repeat(data: dict[str, Any], seen: set[str]) -> bool:
     return False
 
 
-def _prepare_for_page(notebook: Any) -> Any:
+_SAVE_FIGURE_CALL = re.compile(r"""save_figure\(\s*[^,()]+,\s*["']([0-9]{2}-[a-z0-9-]+)["']""")
+
+
+def _prepare_for_page(notebook: Any, captions: dict[str, str] | None = None) -> Any:
     """A copy of the notebook as readers should see it, safe to render as HTML.
 
     Output data go through :func:`_safe_output_data` (sanitised HTML, no scripts or
     widgets). Drops stderr streams (progress bars and warnings: they stay in the executed
     notebook) and repeated Markdown/HTML outputs (``show_finding`` and ``show_table``
     display their output and return it, so a call as a cell's last line shows it twice).
+    PNG outputs of a cell that called ``save_figure(fig, "NN-name", ...)`` get that
+    figure's caption (from ``captions``) as alt text.
     """
+    captions = captions or {}
     notebook = copy.deepcopy(notebook)
     notebook.metadata.pop("widgets", None)
     for cell in notebook.cells:
@@ -506,6 +512,8 @@ def _prepare_for_page(notebook: Any) -> Any:
             continue
         kept = []
         seen: set[str] = set()
+        saved = _SAVE_FIGURE_CALL.findall(cell.source)
+        alt = " ".join(captions.get(name) or name for name in saved) or "Figure"
         for output in cell.get("outputs", []):
             if output.get("output_type") == "stream" and output.get("name") == "stderr":
                 continue
@@ -516,6 +524,8 @@ def _prepare_for_page(notebook: Any) -> Any:
                 output["data"] = _safe_output_data(raw)
                 if not output["data"]:
                     continue
+                if "image/png" in output["data"]:
+                    output.setdefault("metadata", {})["sa_alt"] = alt
             kept.append(output)
         cell["outputs"] = kept
     return notebook
@@ -795,6 +805,7 @@ def render_site(
         )
         notebooks.append(notebook)
 
+    captions = {figure["name"]: figure["caption"] for figure in figures}
     nav = environment.get_template("_nav.html.j2")
     footer = environment.get_template("_footer.html.j2")
     exporter = _html_exporter()
@@ -810,7 +821,7 @@ def render_site(
             "sa_footer_html": footer.render(page_sources=page.sources_used, **footer_context),
         }
         body, _resources = exporter.from_notebook_node(
-            _prepare_for_page(notebook), resources=resources
+            _prepare_for_page(notebook, captions), resources=resources
         )
         (site_dir / page.filename).write_text(body, encoding="utf-8")
 

@@ -1,0 +1,347 @@
+"""The report: execution of notebooks, the rendered site, and escaping of hostile data."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import re
+import shutil
+import sys
+from html import unescape
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from analysis import report
+from analysis.errors import DataError
+
+FIXTURES = Path(__file__).parent / "fixtures"
+HOSTILE_FIXTURE = FIXTURES / "01_hostile.ipynb"
+HOSTILE = [
+    "<img src=x onerror=alert(1)>",
+    "<script>alert('pwned')</script>",
+    '"><svg onload=alert(2)>',
+]
+BUILT_AT = dt.datetime(2026, 3, 1, 12, 30, tzinfo=dt.UTC)
+
+
+def hostile_ledger() -> pd.DataFrame:
+    """Two ledger rows whose text fields carry markup, in the columns claims.ledger() returns."""
+    base = {
+        "primary_source": "",
+        "denominator": "",
+        "claimed_low": float("nan"),
+        "claimed_high": float("nan"),
+        "comparison": "equal",
+        "tolerance": 0.0,
+        "detail": "",
+        "reason": "",
+        "data_sources": "",
+        "measure": "m:f",
+        "extra": {},
+    }
+    return pd.DataFrame(
+        [
+            {
+                **base,
+                "id": "top-score",
+                "claim": "System <script>alert(3)</script> resolves 80%",
+                "source": "000",
+                "attribution": "<img src=x onerror=alert(4)>",
+                "unit": "%",
+                "claimed": 80.0,
+                "measured": 74.2,
+                "interval_low": 70.1,
+                "interval_high": 78.3,
+                "verdict": "contradicted",
+                "notebook": "01_hostile",
+            },
+            {
+                **base,
+                "id": "private-runs",
+                "claim": "Internal reruns agree",
+                "source": "004",
+                "attribution": "a lab",
+                "unit": "%",
+                "claimed": 50.0,
+                "measured": float("nan"),
+                "interval_low": float("nan"),
+                "interval_high": float("nan"),
+                "verdict": "not testable",
+                "reason": "needs <b>private</b> logs",
+                "notebook": "09_missing",
+            },
+        ]
+    )
+
+
+@pytest.fixture
+def figures(tmp_path, monkeypatch):
+    """A figures folder holding one PNG/SVG pair with a caption."""
+    import matplotlib.pyplot as plt
+
+    from analysis import plots
+
+    directory = tmp_path / "figures"
+    monkeypatch.setenv("SWEAUDIT_FIGURES", str(directory))
+    fig, ax = plt.subplots(figsize=(3, 2))
+    ax.plot([0, 1], [0, 1])
+    plots.save_figure(fig, "01-fixture-line", caption="The line <b>rises</b>.")
+    plt.close(fig)
+    return directory
+
+
+@pytest.fixture
+def site(tmp_path, figures):
+    index = report.render_site(
+        [HOSTILE_FIXTURE], tmp_path / "site", ledger=hostile_ledger(), built_at=BUILT_AT
+    )
+    return index.parent
+
+
+def _pages(site_dir: Path) -> dict[str, str]:
+    return {path.name: path.read_text(encoding="utf-8") for path in site_dir.glob("*.html")}
+
+
+def test_site_has_index_page_per_notebook_gallery_and_figures(site):
+    assert sorted(_pages(site)) == ["01_hostile.html", "figures.html", "index.html"]
+    assert (site / "site.css").exists()
+    assert (site / "figures" / "01-fixture-line.png").exists()
+    assert (site / "figures" / "01-fixture-line.svg").exists()
+    index = (site / "index.html").read_text()
+    assert 'href="01_hostile.html"' in index
+    assert "Fixture: hostile system names" in index  # the notebook's title
+    assert 'id="ledger-table"' in index
+    ledger_table = index[index.index('id="ledger-table"') : index.index("</table>")]
+    assert ledger_table.count("<tr>") == 3  # header + two claims
+    # the finding sentence is lifted from the notebook's show_finding output
+    assert "<strong>Finding.</strong> The best system is" in index
+    # a claim links to its notebook page only when that page exists
+    assert '<a href="01_hostile.html">01_hostile</a>' in index
+    assert 'href="09_missing.html"' not in index
+
+
+def test_hostile_strings_are_text_everywhere(site):
+    for name, html in _pages(site).items():
+        lowered = html.lower()
+        assert "<script" not in lowered, name
+        # no element carries an event handler (escaped text "&lt;img ... onerror=" is fine)
+        assert not re.search(r"<[a-z][^<>]*\son[a-z]+\s*=", lowered), name
+        assert "<svg" not in lowered, name
+        assert "alert(3)</script>" not in html
+    page = (site / "01_hostile.html").read_text()
+    # data names in the table, the printed line and the finding appear escaped, as text
+    assert "<td>&lt;img src=x onerror=alert(1)&gt;</td>" in page
+    assert "<td>&lt;script&gt;alert('pwned')&lt;/script&gt;</td>" in page
+    assert "printed: &lt;img src=x onerror=alert(1)&gt;" in page
+    # the raw, unescaped HTML output is neutralised by the sanitiser (shown as text)
+    assert "raw &lt;img" in page
+    index = (site / "index.html").read_text()
+    assert "System &lt;script&gt;alert(3)&lt;/script&gt; resolves 80%" in index
+    assert "&lt;img src=x onerror=alert(4)&gt;" in index
+    assert "needs &lt;b&gt;private&lt;/b&gt; logs" in index
+    gallery = (site / "figures.html").read_text()
+    assert "The line &lt;b&gt;rises&lt;/b&gt;." in gallery
+
+
+def test_pages_are_offline_and_script_free(site):
+    for name, html in _pages(site).items():
+        meta = re.search(r"<meta[^>]*http-equiv=.Content-Security-Policy.[^>]*>", html)
+        assert meta, name
+        assert "script-src 'none'" in unescape(re.search(r'content="([^"]*)"', meta[0])[1])
+        # nothing is fetched from the network: no remote src/href on loadable elements
+        assert not re.search(r"""<(script|link|img|iframe)[^>]+(src|href)=["']?https?:""", html)
+        assert "require.js" not in html and "mathjax" not in html.lower(), name
+
+
+def test_code_is_folded_and_prompts_hidden(site):
+    page = (site / "01_hostile.html").read_text()
+    assert page.count('<details class="sa-code">') == 6  # one per code cell
+    body = page[page.index("<body") :]  # (the inlined CSS mentions prompt classes)
+    assert 'class="jp-InputPrompt' not in body and 'class="jp-OutputPrompt' not in body
+    # the figure's alt text names the figure the cell saved (its caption when known)
+    assert 'alt="01-fixture-hostile-scores"' in page
+    # the finding is shown once although show_finding displays and returns it
+    assert page.count("<strong>Finding.</strong>") == 1
+
+
+def test_every_page_ends_with_provenance(site):
+    from analysis.sources import SOURCES
+
+    source = next(iter(SOURCES.values()))
+    for name, html in _pages(site).items():
+        footer = html[html.index('<footer class="sa-provenance"') :]
+        assert source.name in footer and source.commit in footer, name
+        assert source.files[0].sha256 in footer, name  # full hash in the title attribute
+        assert "Built 2026-03-01 12:30 UTC with swe-audit" in footer, name
+        assert footer.rstrip().endswith("</html>"), name
+
+
+def test_ledger_unavailable_note(tmp_path, figures, monkeypatch):
+    import analysis.claims
+
+    monkeypatch.delattr(analysis.claims, "ledger")
+    index = report.render_site([HOSTILE_FIXTURE], tmp_path / "site", built_at=BUILT_AT)
+    html = index.read_text()
+    assert 'id="ledger-unavailable"' in html and "Claims ledger unavailable" in html
+    assert 'id="ledger-table"' not in html
+
+
+def test_sanitize_html_keeps_tables_and_drops_active_content():
+    frame = pd.DataFrame({"system": ["<b>x</b>"], "score": [1.0]})
+    cleaned = report.sanitize_html(frame._repr_html_())
+    assert "<table" in cleaned and "<td>&lt;b&gt;x&lt;/b&gt;</td>" in cleaned
+    assert "<style" not in cleaned and "scoped" not in cleaned  # pandas' style block is gone
+    hostile = '<p onclick="x()">hi</p><script>alert(1)</script><a href="javascript:x()">l</a>'
+    cleaned = report.sanitize_html(hostile + '<img src=x onerror="alert(1)"><iframe src=y>')
+    assert (
+        "onclick" not in cleaned and "<script" not in cleaned and "alert(1)</script" not in cleaned
+    )
+    assert "javascript:" not in cleaned
+    assert "<img" not in cleaned and "&lt;img" in cleaned  # shown as text
+    assert "<iframe" not in cleaned
+
+
+def test_safe_output_data_drops_scripts_widgets_and_inline_svg():
+    data = {
+        "application/javascript": "alert(1)",
+        "text/plain": "x",
+        "image/svg+xml": "<svg><script>alert(1)</script></svg>",
+    }
+    safe = report._safe_output_data(data)
+    assert "application/javascript" not in safe and "image/svg+xml" not in safe
+    assert safe["text/html"].startswith('<img alt="figure" src="data:image/svg+xml;base64,')
+    notebook = new_notebook(cells=[new_code_cell("x")])
+    notebook.cells[0].outputs = [
+        nbformat.from_dict(
+            {
+                "output_type": "display_data",
+                "data": {report._WIDGET_MIME: {"model_id": "1"}, "text/plain": "bar"},
+                "metadata": {},
+            }
+        ),
+        nbformat.from_dict({"output_type": "stream", "name": "stderr", "text": "10%|#"}),
+        nbformat.from_dict({"output_type": "stream", "name": "stdout", "text": "kept"}),
+    ]
+    prepared = report._prepare_for_page(notebook)
+    assert [output.get("text") for output in prepared.cells[0].outputs] == ["kept"]
+    assert notebook.cells[0].outputs[0]["data"]  # the original notebook is untouched
+
+
+def test_notebook_title_and_finding():
+    notebook = nbformat.read(HOSTILE_FIXTURE, as_version=4)
+    assert report.notebook_title(notebook, "x") == "Fixture: hostile system names"
+    finding = report.notebook_finding(notebook)
+    assert finding.startswith("**Finding.** The best system is &lt;img")
+    assert report.notebook_title(new_notebook(cells=[new_code_cell("1")]), "fallback") == (
+        "fallback"
+    )
+    assert report.notebook_finding(new_notebook(cells=[new_code_cell("1")])) is None
+
+
+def test_notebook_paths_order_and_only(tmp_path):
+    for name in ["02_b.ipynb", "01_a.ipynb", "scratch.ipynb", "10_c.ipynb"]:
+        nbformat.write(new_notebook(), tmp_path / name)
+    names = [path.name for path in report.notebook_paths(tmp_path)]
+    assert names == ["01_a.ipynb", "02_b.ipynb", "10_c.ipynb"]
+    assert [p.name for p in report.notebook_paths(tmp_path, only=["10", "01"])] == [
+        "01_a.ipynb",
+        "10_c.ipynb",
+    ]
+    with pytest.raises(DataError, match="no notebook numbered 07"):
+        report.notebook_paths(tmp_path, only=["07"])
+
+
+def test_verdict_class_is_a_safe_css_token():
+    assert report.verdict_class("not testable") == "not-testable"
+    assert report.verdict_class('"><script>') == "script"
+    assert report.verdict_class("") == "unknown"
+
+
+def test_sources_for_paths_maps_opened_files_to_sources(tmp_path):
+    from analysis.sources import SOURCES
+
+    opened = [str(tmp_path / "raw" / SOURCES["verified_tasks"].files[0].path), "/etc/hosts"]
+    assert report.sources_for_paths(opened, SOURCES) == ["verified_tasks"]
+
+
+def test_cli_renders_committed_outputs_without_execution(tmp_path, figures, monkeypatch, capsys):
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    shutil.copy(HOSTILE_FIXTURE, notebooks / HOSTILE_FIXTURE.name)
+    monkeypatch.setattr(report.paths, "notebooks_dir", lambda: notebooks)
+    monkeypatch.setattr(report, "_load_ledger", lambda: (hostile_ledger(), ""))
+    parser = argparse.ArgumentParser()
+    report.configure_parser(parser)
+    args = parser.parse_args(
+        ["--no-execute", "--only", "01", "--output", str(tmp_path / "out"), "--no-progress"]
+    )
+    assert report.run_cli(args) == 0
+    assert (tmp_path / "out" / "01_hostile.html").exists()
+    assert "1 notebooks" in capsys.readouterr().out
+    with pytest.raises(DataError, match="no notebook numbered 05"):
+        report.run_cli(parser.parse_args(["--no-execute", "--only", "05"]))
+
+
+# --- execution (each test starts one kernel: a few seconds) --------------------------------
+
+
+def _write(path: Path, *sources: str) -> Path:
+    cells = [new_markdown_cell("# Tiny\n\nOne question?")]
+    cells += [new_code_cell(source) for source in sources]
+    nbformat.write(new_notebook(cells=cells), path)
+    return path
+
+
+@pytest.mark.slow
+def test_execute_notebooks_runs_in_this_python_and_tracks_sources(tmp_path, monkeypatch):
+    from analysis.sources import SOURCES
+
+    cache = tmp_path / "raw"
+    data_file = cache / SOURCES["verified_tasks"].files[0].path
+    data_file.parent.mkdir(parents=True)
+    data_file.write_text("{}\n")
+    monkeypatch.setenv("SWEAUDIT_CACHE", str(cache))
+    notebook = _write(
+        tmp_path / "01_tiny.ipynb",
+        "import sys\nprint(sys.executable)",
+        "from analysis import paths\n"
+        "open(paths.raw_dir() / " + repr(SOURCES["verified_tasks"].files[0].path) + ").read()",
+        "from analysis.notebook import show_finding\nshow_finding('It took {n} s.', n=1)",
+    )
+    (executed,) = report.execute_notebooks(
+        [notebook], tmp_path / "build", timeout=60, progress=False
+    )
+    assert executed == tmp_path / "build" / "01_tiny.ipynb"
+    result = nbformat.read(executed, as_version=4)
+    assert result.cells[1].outputs[0]["text"].strip() == sys.executable
+    assert report.notebook_finding(result) == "**Finding.** It took 1 s."
+    assert result.metadata["swe_audit"]["opened"] == [str(data_file)]
+    assert not nbformat.read(notebook, as_version=4).cells[1].get("outputs")  # source untouched
+    index = report.render_site(
+        [executed], tmp_path / "site", ledger=hostile_ledger(), built_at=BUILT_AT
+    )
+    page = (index.parent / "01_tiny.html").read_text()
+    assert "This page read these pinned upstream sources: <code>verified_tasks</code>" in page
+
+
+@pytest.mark.slow
+def test_failing_cell_names_notebook_and_cell(tmp_path):
+    notebook = _write(tmp_path / "02_broken.ipynb", "x = 1", "1 / 0  # boom", "print('never')")
+    with pytest.raises(report.NotebookError) as caught:
+        report.execute_notebooks([notebook], tmp_path / "build", timeout=60, progress=False)
+    message = str(caught.value)
+    assert message.startswith(str(notebook))
+    assert "cell 3 ('1 / 0  # boom')" in message and "ZeroDivisionError" in message
+    partial = nbformat.read(tmp_path / "build" / "02_broken.ipynb", as_version=4)
+    assert partial.cells[2].outputs[0]["ename"] == "ZeroDivisionError"
+
+
+@pytest.mark.slow
+def test_notebook_time_limit(tmp_path):
+    notebook = _write(tmp_path / "03_slow.ipynb", "import time", "time.sleep(60)")
+    with pytest.raises(report.NotebookError, match=r"cell 3 .*time limit of 3 s"):
+        report.execute_notebooks([notebook], tmp_path / "build", timeout=3, progress=False)
