@@ -58,6 +58,15 @@ def test_letters_shared_exactly_when_not_different(case: tuple[int, list[bool]])
             assert share == (not different[i, j]), (letters, i, j)
 
 
+def test_many_groups_get_unambiguous_labels() -> None:
+    # 60 items, each different from every other: 60 singleton groups.
+    letters = compact_letter_display(~np.eye(60, dtype=bool))
+    assert letters[:3] == ["a", "b", "c"]
+    assert letters[26] == "A"
+    assert letters[52:54] == ["[53]", "[54]"]
+    assert len(set(letters)) == 60
+
+
 def grouped_matrix() -> pd.DataFrame:
     """Three clearly separated groups of two near-identical systems each (400 tasks)."""
     rng = np.random.default_rng(21)

@@ -36,14 +36,10 @@ from analysis.stats.comparisons import pairwise_comparisons
 
 
 def _letter(index: int) -> str:
-    """``a``..``z``, then ``aa``, ``ab``, ... for more than 26 groups."""
-    letters = string.ascii_lowercase
-    name = ""
-    index += 1
-    while index > 0:
-        index, remainder = divmod(index - 1, 26)
-        name = letters[remainder] + name
-    return name
+    """``a``..``z``, then ``A``..``Z``, then ``[53]``, ``[54]``, ...: concatenations of these
+    stay unambiguous however many groups there are."""
+    symbols = string.ascii_lowercase + string.ascii_uppercase
+    return symbols[index] if index < len(symbols) else f"[{index + 1}]"
 
 
 def compact_letter_display(different: np.ndarray) -> list[str]:
@@ -51,34 +47,32 @@ def compact_letter_display(different: np.ndarray) -> list[str]:
 
     Insert-absorb (Piepho 2004): start with one group holding every item; for each
     significant pair (i, j), split every group holding both into a copy without i and a copy
-    without j; then drop groups contained in another. Groups are lettered in order of their
-    first (lowest-index) member, so with items sorted best first, ``a`` is the top group.
+    without j; then drop groups contained in another (absorb). Groups are lettered in order of
+    their first (lowest-index) member, so with items sorted best first, ``a`` is the top group.
+    Two items share a letter exactly when they are not significantly different. Piepho's
+    optional "sweep" for redundant letters is not applied.
     """
     n_items = different.shape[0]
-    groups: list[np.ndarray] = [np.ones(n_items, dtype=bool)]
+    # Groups as bit masks (bit k = item k): subset tests are integer operations.
+    groups: list[int] = [(1 << n_items) - 1]
     for i, j in zip(*np.nonzero(np.triu(different, k=1)), strict=True):
-        split: list[np.ndarray] = []
+        pair = (1 << int(i)) | (1 << int(j))
+        kept = [group for group in groups if group & pair != pair]
+        candidates = set()
         for group in groups:
-            if group[i] and group[j]:
-                without_i, without_j = group.copy(), group.copy()
-                without_i[i] = False
-                without_j[j] = False
-                split.extend([without_i, without_j])
-            else:
-                split.append(group)
-        # Absorb: drop duplicates and groups that are subsets of another group.
-        unique = list({group.tobytes(): group for group in split}.values())
-        groups = [
-            group
-            for index, group in enumerate(unique)
-            if not any(
-                other_index != index and np.all(other >= group)
-                for other_index, other in enumerate(unique)
-            )
+            if group & pair == pair:
+                candidates.update((group & ~(1 << int(i)), group & ~(1 << int(j))))
+        # Only new groups can be absorbed: an old maximal group is never inside a subset of
+        # another old group.
+        pool = kept + list(candidates)
+        groups = kept + [
+            candidate
+            for candidate in candidates
+            if not any(other != candidate and candidate & other == candidate for other in pool)
         ]
-    groups.sort(key=lambda group: int(np.argmax(group)))
+    groups.sort(key=lambda group: (group & -group).bit_length())
     return [
-        "".join(_letter(k) for k, group in enumerate(groups) if group[item])
+        "".join(_letter(k) for k, group in enumerate(groups) if group >> item & 1)
         for item in range(n_items)
     ]
 
