@@ -1,0 +1,300 @@
+"""The report as a reader sees it: rendered from fixtures, served over HTTP, opened in
+headless Chromium (Playwright driving Debian's /usr/bin/chromium).
+
+Checks: no console errors, every image loads, the ledger table is present, hostile names
+appear as text and nothing executes (no dialog, no script or event-handler elements), and
+no request leaves the local server. Saves screenshots to ``reports/artifacts/``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import os
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from analysis import paths, report
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = Path(os.environ.get("SWEAUDIT_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+FIXTURES = Path(__file__).parent / "fixtures"
+#: Names in the fixture notebook's table (see tests/fixtures/make_fixtures.py).
+HOSTILE_IN_NOTEBOOK = [
+    "<img src=x onerror=alert(1)>",
+    "<script>alert('pwned')</script>",
+    '"><svg onload=alert(2)>',
+    "{{ 7*7 }} $x$ & Co",
+]
+HOSTILE_IN_LEDGER = [
+    "System <script>alert(3)</script> resolves 80%",
+    "<img src=x onerror=alert(4)>",
+    "<svg onload=alert(5)>",
+]
+PAGES = ["index.html", "01_hostile.html", "figures.html"]
+
+
+def _ledger():
+    import pandas as pd
+
+    row = {
+        "primary_source": "",
+        "denominator": "",
+        "claimed_low": float("nan"),
+        "claimed_high": float("nan"),
+        "comparison": "equal",
+        "tolerance": 0.0,
+        "detail": "",
+        "reason": "",
+        "data_sources": "",
+        "measure": "m:f",
+        "extra": {},
+        "unit": "%",
+        "source": "000",
+        "notebook": "01_hostile",
+    }
+    return pd.DataFrame(
+        [
+            {
+                **row,
+                "id": "top-score",
+                "claim": HOSTILE_IN_LEDGER[0],
+                "attribution": HOSTILE_IN_LEDGER[1],
+                "claimed": 80.0,
+                "measured": 74.2,
+                "interval_low": 70.1,
+                "interval_high": 78.3,
+                "verdict": "contradicted",
+            },
+            {
+                **row,
+                "id": "same-score",
+                "claim": "Scores agree",
+                "attribution": "a blog",
+                "claimed": 74.0,
+                "measured": 74.2,
+                "interval_low": 70.1,
+                "interval_high": 78.3,
+                "verdict": "reproduced",
+                "detail": HOSTILE_IN_LEDGER[2],
+            },
+            {
+                **row,
+                "id": "private-runs",
+                "claim": "Internal reruns agree",
+                "attribution": "a lab",
+                "claimed": 50.0,
+                "measured": float("nan"),
+                "interval_low": float("nan"),
+                "interval_high": float("nan"),
+                "verdict": "not testable",
+                "reason": "needs the lab's private run logs",
+            },
+        ]
+    )
+
+
+def _require_browser():
+    """Playwright's sync API, or skip (fail on CI, where the browser must be there)."""
+    problem = None
+    sync_playwright = None
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as error:  # depends on the machine
+        problem = f"playwright is not installed ({error})"
+    if problem is None and not CHROMIUM.exists():
+        problem = f"{CHROMIUM} is missing (apt-get install chromium, or `make browser`)"
+    if problem:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(problem + " (required on CI)")
+        pytest.skip(problem)
+    return sync_playwright
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # keep pytest output clean
+        pass
+
+
+@pytest.fixture(scope="module")
+def served_site(tmp_path_factory):
+    """Render the fixture report (one notebook, one saved figure) and serve it locally."""
+    import matplotlib.pyplot as plt
+
+    from analysis import plots
+
+    root = tmp_path_factory.mktemp("browser")
+    figures = root / "figures"
+    with plt.rc_context():
+        plots.use_house_style()
+        fig, ax = plt.subplots()
+        ax.bar(["a", "b"], [3, 2], **plots.bar_kwargs(0))
+        ax.set_title("Two bars")
+        plots.save_figure(
+            fig, "01-fixture-bars", caption="Bar a is taller than bar b.", directory=figures
+        )
+        plt.close(fig)
+    site = root / "site"
+    report.render_site(
+        [FIXTURES / "01_hostile.ipynb"],
+        site,
+        ledger=_ledger(),
+        built_at=dt.datetime(2026, 3, 1, tzinfo=dt.UTC),
+        figures_dir=figures,
+    )
+    handler = functools.partial(_QuietHandler, directory=str(site))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_playwright = _require_browser()
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, timeout=60_000
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+class Visit:
+    """A page opened in the browser, with everything that went wrong while loading it."""
+
+    def __init__(self, browser, url: str, base: str) -> None:
+        self.console_errors: list[str] = []
+        self.page_errors: list[str] = []
+        self.dialogs: list[str] = []
+        self.failed_requests: list[str] = []
+        self.foreign_requests: list[str] = []
+        self.context = browser.new_context(viewport={"width": 1100, "height": 900})
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(20_000)
+        self.page.on(
+            "console",
+            lambda message: (
+                self.console_errors.append(message.text) if message.type == "error" else None
+            ),
+        )
+        self.page.on("pageerror", lambda error: self.page_errors.append(str(error)))
+        self.page.on("dialog", self._on_dialog)
+        self.page.on("requestfailed", lambda request: self.failed_requests.append(request.url))
+        self.page.on(
+            "request",
+            lambda request: (
+                None
+                if request.url.startswith((base, "data:"))
+                else self.foreign_requests.append(request.url)
+            ),
+        )
+        self.response = self.page.goto(url, wait_until="load")
+        self.page.wait_for_load_state("networkidle")
+
+    def _on_dialog(self, dialog) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def images(self) -> list[dict]:
+        return self.page.evaluate(
+            "() => Array.from(document.images).map(i => "
+            "({src: i.currentSrc.slice(0, 60), complete: i.complete, width: i.naturalWidth}))"
+        )
+
+    def injected_elements(self) -> dict:
+        return self.page.evaluate(
+            """() => ({
+                scripts: document.querySelectorAll('script').length,
+                svgs: document.querySelectorAll('svg').length,
+                iframes: document.querySelectorAll('iframe, object, embed').length,
+                handlers: Array.from(document.querySelectorAll('*')).filter(
+                    e => Array.from(e.attributes).some(a => a.name.startsWith('on'))).length,
+            })"""
+        )
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.mark.parametrize("page_name", PAGES)
+def test_page_loads_cleanly_and_nothing_executes(browser, served_site, page_name):
+    visit = Visit(browser, served_site + page_name, served_site)
+    try:
+        assert visit.response is not None and visit.response.ok
+        # (a hostile name that turned into markup would also show up here as a CSP error)
+        assert visit.console_errors == []
+        assert visit.page_errors == []
+        assert visit.dialogs == []
+        assert visit.failed_requests == []
+        assert visit.foreign_requests == []  # offline: nothing but our own server
+        images = visit.images()
+        if page_name != "index.html":  # the index is text and tables only
+            assert images, "the fixture's notebook page and the gallery show figures"
+        broken = [image for image in images if not image["complete"] or image["width"] == 0]
+        assert broken == []
+        assert visit.injected_elements() == {"scripts": 0, "svgs": 0, "iframes": 0, "handlers": 0}
+        footer = visit.page.inner_text("footer#provenance")
+        assert "verified_tasks" in footer and "Built 2026-03-01" in footer
+    finally:
+        visit.close()
+
+
+def test_index_shows_ledger_and_hostile_names_as_text(browser, served_site):
+    visit = Visit(browser, served_site + "index.html", served_site)
+    try:
+        page = visit.page
+        assert page.locator("#ledger-table").is_visible()
+        assert page.locator("#ledger-table tbody tr").count() == 3
+        verdicts = page.locator("#ledger-table .sa-verdict").all_inner_texts()
+        assert verdicts == ["contradicted", "reproduced", "not testable"]
+        text = page.inner_text("body")
+        for name in HOSTILE_IN_LEDGER:
+            assert name in text
+        finding = page.inner_text(".sa-finding")
+        assert "The best system is <img src=x onerror=alert(1)> with 61.5% resolved." in finding
+        artifacts = paths.reports_dir() / "artifacts"
+        artifacts.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(artifacts / "index.png"), full_page=True)
+        assert (artifacts / "index.png").stat().st_size > 10_000
+    finally:
+        visit.close()
+
+
+def test_notebook_page_shows_names_as_text_and_folds_code(browser, served_site):
+    visit = Visit(browser, served_site + "01_hostile.html", served_site)
+    try:
+        page = visit.page
+        table_text = page.locator("table.dataframe").inner_text()
+        for name in HOSTILE_IN_NOTEBOOK:
+            assert name in table_text
+        assert "raw <img" in page.inner_text("main")  # unescaped raw HTML shown as text
+        code = page.locator("details.sa-code").first
+        assert not code.locator("pre").is_visible()  # folded by default
+        code.locator("summary").click()
+        assert code.locator("pre").is_visible()
+        artifacts = paths.reports_dir() / "artifacts"
+        artifacts.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(artifacts / "01_hostile.png"), full_page=True)
+        assert visit.dialogs == [] and visit.console_errors == []
+    finally:
+        visit.close()
