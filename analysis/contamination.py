@@ -449,3 +449,11 @@ def figure_age_slopes(per_system: pd.DataFrame, trend: dict[str, float]):
     ax.set_ylabel("age effect (log-odds per year of task age)")
     ax.legend(loc="upper left")
     return fig
+
+
+def describe_effect(low: float, high: float) -> str:
+    """Words for a 95% interval of an effect: "no detectable" when it spans zero, else
+    "a positive" or "a negative" (used in findings so the wording follows the numbers)."""
+    if low <= 0 <= high:
+        return "no detectable"
+    return "a positive" if low > 0 else "a negative"

@@ -185,3 +185,9 @@ def test_real_age_analysis(mirror) -> None:
     assert analysis["trend"]["points"] >= 20
     assert not c.claim_text_overlap().testable
     assert not c.claim_mmlu_guessing().testable
+
+
+def test_describe_effect_follows_the_interval() -> None:
+    assert c.describe_effect(-0.1, 0.2) == "no detectable"
+    assert c.describe_effect(0.05, 0.2) == "a positive"
+    assert c.describe_effect(-0.3, -0.01) == "a negative"
