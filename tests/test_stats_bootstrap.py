@@ -210,3 +210,26 @@ def test_unknown_method_raises_data_error() -> None:
     result = bootstrap_scores(synthetic_matrix(), n_resamples=20)
     with pytest.raises(DataError, match="method"):
         result.intervals("basic")
+
+
+@pytest.mark.mirror
+def test_real_bash_only_matrix(mirror) -> None:
+    """On the real 500-task matrix the bootstrap SE matches the binomial SE and pairs are 0/1."""
+    import warnings
+
+    from analysis.loading import load_bash_only_results, results_matrix
+    from analysis.stats.intervals import pass_rate_intervals
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the known inconsistent system is reported elsewhere
+        matrix = results_matrix(load_bash_only_results())
+    result = bootstrap_scores(matrix, n_resamples=2000, seed=0)
+    table = result.intervals()
+    closed_form = pass_rate_intervals(matrix)
+    assert table["system"].tolist() == [str(name) for name in matrix.index]
+    np.testing.assert_allclose(table["score"], closed_form["score"])
+    np.testing.assert_allclose(table["se"], closed_form["se"], rtol=0.1)
+    pairs = result.difference_intervals("bca")
+    n_systems = len(matrix)
+    assert len(pairs) == n_systems * (n_systems - 1) // 2
+    assert ((pairs["low"] <= pairs["difference"]) & (pairs["difference"] <= pairs["high"])).all()

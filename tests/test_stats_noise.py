@@ -83,3 +83,17 @@ def test_signal_to_noise_from_matrix_uses_row_means() -> None:
 def test_bad_input_raises_data_error(call) -> None:
     with pytest.raises(DataError):
         call()
+
+
+@pytest.mark.mirror
+def test_real_autocoderover_runs(mirror) -> None:
+    """Three real runs on 300 Lite tasks: some tasks flip, less noise than task sampling."""
+    from analysis.loading import load_acr_runs
+
+    long = load_acr_runs()
+    runs = long.pivot(index="run", columns="instance_id", values="resolved").astype(int)
+    noise = run_to_run_noise(runs)
+    assert (noise.n_runs, noise.n_tasks) == (3, 300)
+    assert 0 < noise.flip_rate < 0.5
+    assert noise.score_sd_interval[0] <= noise.score_sd <= noise.score_sd_interval[1]
+    assert noise.within_task_sd < noise.binomial_se

@@ -279,8 +279,8 @@ def bootstrap_scores(
     ``C`` cluster labels with replacement), turns them into counts by ``bincount`` and scores
     every system as ``counts @ X.T / n`` (cluster bootstrap: solved over drawn tasks). The
     result depends only on ``seed``, ``n_resamples``, the matrix and the clusters, not on
-    ``chunk_size`` (resamples per chunk; default keeps a chunk's count matrix near 4M
-    entries). ``progress`` shows a tqdm bar over chunks.
+    ``chunk_size`` (resamples per chunk; by default a chunk's count matrix holds about
+    262,000 entries, which stays in cache). ``progress`` shows a tqdm bar over chunks.
     """
     if int(n_resamples) < 2:
         raise DataError("n_resamples", f"need at least 2 resamples, got {n_resamples}")
@@ -303,13 +303,19 @@ def bootstrap_scores(
         unit_totals = membership.T @ values.T  # clusters x systems: solved tasks per cluster
         unit_sizes = membership.sum(axis=0)
     # Leave-one-unit-out scores, (T - T_u) / (n - n_u): closed form jackknife of a mean/ratio.
-    with np.errstate(invalid="ignore", divide="ignore"):
-        jackknife = (totals[:, None] - unit_totals.T) / (n_tasks - unit_sizes)[None, :]
-    jackknife = (
-        np.nan_to_num(jackknife, nan=0.0, posinf=0.0, neginf=0.0) if units < 2 else jackknife
+    # (With a single cluster nothing is left; the observed score stands in, giving acc = 0.)
+    remaining = (n_tasks - unit_sizes)[None, :]
+    jackknife = np.divide(
+        totals[:, None] - unit_totals.T,
+        remaining,
+        out=np.repeat(observed[:, None], units, axis=1),
+        where=remaining > 0,
     )
 
-    product_dtype = np.float32 if n_tasks < (1 << 24) else np.float64
+    # Counts, solved totals and drawn tasks are integers; float32 products are exact (and
+    # faster) while every possible sum stays below 2^24.
+    largest_sum = units * float(unit_sizes.max())
+    product_dtype = np.float32 if largest_sum < (1 << 24) else np.float64
     unit_totals_product = unit_totals.astype(product_dtype)
     unit_sizes_product = unit_sizes.astype(product_dtype)
     if chunk_size is None:
@@ -325,7 +331,6 @@ def bootstrap_scores(
     for start in starts:
         size = min(chunk_size, n_resamples - start)
         counts = _row_bincount(rng.integers(0, units, size=(size, units)), units)
-        # Counts and solved totals are integers below 2^24, exact in float32 (faster product).
         counts = counts.astype(product_dtype)
         solved = (counts @ unit_totals_product).astype(np.float64)
         if coded is None:
