@@ -304,6 +304,13 @@ def notebook_title(notebook: Any, fallback: str) -> str:
     return fallback
 
 
+def _display_title(title: str, number: str) -> str:
+    """``"NN · title"``, without doubling a number the title already starts with."""
+    if re.match(rf"^{number}\b", title):
+        return title
+    return f"{number} · {title}"
+
+
 def _markdown_outputs(cell: Any) -> list[str]:
     texts = []
     for output in cell.get("outputs", []):
@@ -653,6 +660,10 @@ def ledger_rows(ledger: pd.DataFrame, page_names: Iterable[str] = ()) -> list[di
         from analysis.claims import format_claimed, format_measured
     except ImportError:
         format_claimed = format_measured = None
+    try:
+        from analysis.claims import ARTICLES
+    except ImportError:
+        ARTICLES = {}
     pages = set(page_names)
     rows = []
     for record in ledger.to_dict(orient="records"):
@@ -677,6 +688,7 @@ def ledger_rows(ledger: pd.DataFrame, page_names: Iterable[str] = ()) -> list[di
         verdict = str(record.get("verdict", "") or "")
         note = record.get("reason") if verdict == "not testable" else record.get("detail")
         notebook = str(record.get("notebook", "") or "")
+        attribution = str(record.get("attribution", "") or "")
         rows.append(
             {
                 "id": str(record.get("id", "")),
@@ -684,22 +696,48 @@ def ledger_rows(ledger: pd.DataFrame, page_names: Iterable[str] = ()) -> list[di
                 "claimed": claimed,
                 "measured": measured,
                 "verdict": verdict,
-                "source": str(record.get("attribution") or record.get("source") or ""),
+                "source": _article_label(str(record.get("source", "") or ""), ARTICLES),
+                "primary_source": str(record.get("primary_source", "") or ""),
+                "attribution": "" if attribution in ("", "correct") else attribution,
                 "note": "" if _is_missing(note) else str(note or ""),
                 "notebook": notebook,
+                "notebook_number": notebook[:2],
                 "notebook_href": f"{notebook}.html" if notebook in pages else "",
             }
         )
     return rows
 
 
-def _load_ledger() -> tuple[pd.DataFrame | None, str]:
+def _verdict_counts(rows: Sequence[dict[str, Any]]) -> list[tuple[str, int]]:
+    """(verdict, count) pairs in the ledger's verdict order, then any other verdicts."""
+    try:
+        from analysis.claims import VERDICTS
+    except ImportError:
+        VERDICTS = ()
+    tally: dict[str, int] = {}
+    for row in rows:
+        tally[row["verdict"]] = tally.get(row["verdict"], 0) + 1
+    order = [verdict for verdict in VERDICTS if verdict in tally]
+    order += [verdict for verdict in tally if verdict not in order]
+    return [(verdict, tally[verdict]) for verdict in order]
+
+
+def _article_label(source: str, articles: dict[str, str]) -> str:
+    """Short label of a seed article: author or outlet and date ("Ikesan, 2026-02")."""
+    title = articles.get(source)
+    if not title:
+        return source
+    parts = [part.strip() for part in title.split(",")]
+    return f"{parts[0]}, {parts[-1]}" if len(parts) > 1 else parts[0]
+
+
+def _load_ledger(progress: bool = False) -> tuple[pd.DataFrame | None, str]:
     """``analysis.claims.ledger()``, or ``(None, why)`` while it does not exist yet."""
     try:
         from analysis.claims import ledger
     except (ImportError, AttributeError) as error:
         return None, f"the claims ledger is not available ({error})"
-    return ledger(), ""
+    return ledger(progress=progress), ""
 
 
 def verdict_class(verdict: Any) -> str:
@@ -741,13 +779,14 @@ def render_site(
     ledger: pd.DataFrame | None = None,
     built_at: dt.datetime | None = None,
     figures_dir: Path | None = None,
+    progress: bool = False,
 ) -> Path:
     """Render executed notebooks, the index and the figure gallery into ``site_dir``.
 
     ``ledger`` defaults to :func:`analysis.claims.ledger` (an "unavailable" note while it
     does not exist). ``figures_dir`` defaults to :func:`analysis.paths.figures_dir`; its
     figures are copied to ``site_dir/figures``. ``built_at`` (UTC) defaults to now.
-    Returns the path of ``index.html``.
+    ``progress`` shows a bar while the ledger is measured. Returns the path of ``index.html``.
     """
     site_dir = Path(site_dir)
     site_dir.mkdir(parents=True, exist_ok=True)
@@ -796,7 +835,7 @@ def render_site(
                 number=match["number"],
                 name=path.stem,
                 filename=f"{path.stem}.html",
-                title=notebook_title(notebook, path.stem),
+                title=_display_title(notebook_title(notebook, path.stem), match["number"]),
                 finding_markdown=finding,
                 finding_html=finding_to_html(finding) if finding else None,
                 sources_used=None if opened is None else sources_for_paths(opened, sources),
@@ -827,16 +866,11 @@ def render_site(
 
     common = {"csp": CONTENT_SECURITY_POLICY, "pages": pages}
     if ledger is None:
-        ledger, ledger_error = _load_ledger()
+        ledger, ledger_error = _load_ledger(progress=progress)
     else:
         ledger_error = ""
     rows = None if ledger is None else ledger_rows(ledger, [page.name for page in pages])
-    counts = []
-    if rows:
-        tally: dict[str, int] = {}
-        for row in rows:
-            tally[row["verdict"]] = tally.get(row["verdict"], 0) + 1
-        counts = list(tally.items())
+    counts = _verdict_counts(rows or [])
     index_html = environment.get_template("index.html.j2").render(
         nav_html=Markup(nav.render(pages=pages, current="index.html")),
         footer_html=Markup(footer.render(page_sources=None, **footer_context)),
@@ -877,7 +911,7 @@ def build(
         )
     else:
         executed = notebooks
-    return render_site(executed, site_dir, ledger=ledger)
+    return render_site(executed, site_dir, ledger=ledger, progress=progress)
 
 
 # --- command line -------------------------------------------------------------------------

@@ -120,7 +120,7 @@ def test_site_has_index_page_per_notebook_gallery_and_figures(site):
     # the finding sentence is lifted from the notebook's show_finding output
     assert "<strong>Finding.</strong> The best system is" in index
     # a claim links to its notebook page only when that page exists
-    assert '<a href="01_hostile.html">01_hostile</a>' in index
+    assert '<a href="01_hostile.html" title="01_hostile">01</a>' in index
     assert 'href="09_missing.html"' not in index
 
 
@@ -273,7 +273,7 @@ def test_cli_renders_committed_outputs_without_execution(tmp_path, figures, monk
     notebooks.mkdir()
     shutil.copy(HOSTILE_FIXTURE, notebooks / HOSTILE_FIXTURE.name)
     monkeypatch.setattr(report.paths, "notebooks_dir", lambda: notebooks)
-    monkeypatch.setattr(report, "_load_ledger", lambda: (hostile_ledger(), ""))
+    monkeypatch.setattr(report, "_load_ledger", lambda progress=False: (hostile_ledger(), ""))
     parser = argparse.ArgumentParser()
     report.configure_parser(parser)
     args = parser.parse_args(
