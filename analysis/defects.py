@@ -29,6 +29,7 @@ from scipy import stats as scipy_stats
 
 from analysis.claims import Measurement
 from analysis.errors import DataError
+from analysis.stats.intervals import wilson_interval
 
 #: OpenAI's audit (2026-02-23): a 27.6% subset that models often failed; at least 59.4% of it
 #: had flawed tests rejecting correct solutions.
@@ -71,6 +72,24 @@ def unsolved_curve(matrix: pd.DataFrame, order: list[str] | None = None) -> pd.D
             "unsolved": (~ever).sum(axis=1),
         }
     )
+
+
+def unsolved_before(matrix: pd.DataFrame, dates: dict[str, object], cutoff: str) -> dict[str, int]:
+    """Tasks no system dated before ``cutoff`` solves (systems without a date are left out).
+
+    Returns systems (dated before the cutoff) and unsolved (all tasks if there are none).
+    """
+    limit = pd.Timestamp(cutoff, tz="UTC")
+    before = []
+    for system in matrix.index:
+        if dates.get(system) is None:
+            continue
+        date = pd.Timestamp(dates[system])
+        date = date.tz_localize("UTC") if date.tzinfo is None else date
+        if date < limit:
+            before.append(system)
+    unsolved = len(never_solved(matrix.loc[before])) if before else matrix.shape[1]
+    return {"systems": len(before), "unsolved": unsolved}
 
 
 def random_order_curves(matrix: pd.DataFrame, n_orders: int = 200, seed: int = 0) -> pd.DataFrame:
@@ -124,14 +143,22 @@ def breakdown(task_ids: pd.Index | list[str], tasks: pd.DataFrame, by: str) -> p
 
 
 def wilson(k: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
-    """Wilson score interval for k of n, as proportions (Wilson 1927)."""
+    """Wilson score interval for k of n, as proportions (Wilson 1927).
+
+    Delegates to :func:`analysis.stats.intervals.wilson_interval`.
+    """
     if n <= 0:
         raise DataError("analysis.defects.wilson", "n must be positive")
-    z = scipy_stats.norm.ppf(0.5 + confidence / 2)
-    p = k / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return float(max(0.0, centre - half)), float(min(1.0, centre + half))
+    low, high = wilson_interval(k, n, confidence)
+    return float(low), float(high)
+
+
+def chronological_order(dates: dict[str, object], systems: list[str]) -> list[str]:
+    """``systems`` sorted by date (then name); systems without a date go last, by name."""
+    known = {s: pd.Timestamp(dates[s]) for s in systems if dates.get(s) is not None}
+    known = {s: (d.tz_localize("UTC") if d.tzinfo is None else d) for s, d in known.items()}
+    dated = sorted(known, key=lambda s: (known[s], s))
+    return dated + sorted(s for s in systems if s not in known)
 
 
 def hard_tasks(matrix: pd.DataFrame, share: float = HARD_SHARE) -> pd.Index:
@@ -270,12 +297,33 @@ def verified_matrices() -> dict[str, object]:
         )
     )
     excluded = [row["system"] for row in bash.attrs.get("excluded", [])] + bad_early
+    dates: dict[str, object] = dict(early.attrs.get("dates", {}))
+    submitted = board_dates("bash-only")
+    dates.update({s: submitted[s] for s in bash_matrix.index if s in submitted})
     return {
         "bash_only": bash_matrix,
         "combined": combined,
-        "early_dates": dict(early.attrs.get("dates", {})),
+        "dates": dates,
         "excluded": excluded,
     }
+
+
+def board_dates(board: str) -> dict[str, pd.Timestamp]:
+    """Submission date per system display name on leaderboard ``board``."""
+    from analysis.loading import load_leaderboard
+
+    rows = load_leaderboard()
+    rows = rows[(rows["leaderboard"] == board) & rows["date"].notna()]
+    return {
+        str(name): pd.Timestamp(date) for name, date in zip(rows["name"], rows["date"], strict=True)
+    }
+
+
+@functools.lru_cache(maxsize=1)
+def _verified_tasks() -> pd.DataFrame:
+    from analysis.loading import load_tasks
+
+    return load_tasks()
 
 
 def claim_hard_unsolvable() -> Measurement:
@@ -286,6 +334,11 @@ def claim_hard_unsolvable() -> Measurement:
     hard = hard_tasks(combined, HARD_SHARE)
     result = share_never_solved(combined, hard)
     audit_like = share_never_solved(combined, hard_tasks(combined, AUDIT_SAMPLE_SHARE))
+    tasks = _verified_tasks()
+    long_fixes = tasks.loc[
+        tasks["difficulty"].astype(str).isin(["1-4 hours", ">4 hours"]), "instance_id"
+    ]
+    by_difficulty = share_never_solved(combined, pd.Index(long_fixes))
     return Measurement(
         measured=result["pct"],
         interval=(result["low_pct"], result["high_pct"]),
@@ -298,6 +351,8 @@ def claim_hard_unsolvable() -> Measurement:
             "never_solved_tasks": len(never_solved(combined)),
             "audit_sized_subset_tasks": int(audit_like["tasks"]),
             "audit_sized_subset_never_solved_pct": audit_like["pct"],
+            "hard_by_difficulty_tasks": int(by_difficulty["tasks"]),
+            "hard_by_difficulty_never_solved_pct": by_difficulty["pct"],
             "systems": int(combined.shape[0]),
             "excluded_systems": list(matrices["excluded"]),  # type: ignore[arg-type]
         },
@@ -310,10 +365,15 @@ def claim_hard_unsolvable() -> Measurement:
 
 
 def figure_unsolved_curve(
-    bash_only: pd.DataFrame, combined: pd.DataFrame, n_orders: int = 200, seed: int = 0
+    bash_only: pd.DataFrame,
+    combined: pd.DataFrame,
+    dates: dict[str, object] | None = None,
+    n_orders: int = 200,
+    seed: int = 0,
 ):
     """Unsolved tasks as systems are added in random order (mean and 95% band), for the
-    bash-only systems and for bash-only plus early submissions. Returns the Figure."""
+    bash-only systems and for bash-only plus early submissions, and (with ``dates``) for
+    all systems in submission order. Returns the Figure."""
     import matplotlib.pyplot as plt
 
     from analysis.plots import line_kwargs
@@ -333,7 +393,17 @@ def figure_unsolved_curve(
             alpha=0.2,
             linewidth=0,
         )
-    ax.set_xlabel("systems added (random order)")
+    if dates:
+        order = chronological_order(dates, list(combined.index))
+        curve = unsolved_curve(combined, order)
+        ax.plot(
+            curve["systems"],
+            curve["unsolved"],
+            label="all, in submission order",
+            color="#222222",
+            linestyle=":",
+        )
+    ax.set_xlabel("systems added")
     ax.set_ylabel("tasks no system solves")
     ax.set_ylim(bottom=0)
     ax.legend()
@@ -359,6 +429,9 @@ def figure_flags(flags: pd.DataFrame):
     )
     for label, mask, colour, marker in groups:
         subset = flags[mask]
+        if label == "never solved":
+            # every never-solved task gets the same difficulty and no correlation: one point
+            label = "never solved, all at one point"
         ax.scatter(
             subset["difficulty"],
             subset["item_rest_correlation"].fillna(0),
@@ -370,6 +443,6 @@ def figure_flags(flags: pd.DataFrame):
         )
     ax.axhline(0, color="#444444", linewidth=0.8)
     ax.set_xlabel("IRT difficulty (2PL, logits)")
-    ax.set_ylabel("item-rest correlation")
-    ax.legend(loc="lower left")
+    ax.set_ylabel("item-rest correlation (0 when undefined)")
+    ax.legend(loc="upper right")
     return fig

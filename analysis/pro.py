@@ -21,6 +21,8 @@ from scipy import stats as scipy_stats
 
 from analysis.claims import Measurement
 from analysis.errors import DataError
+from analysis.stats.comparisons import mcnemar_exact
+from analysis.stats.intervals import wilson_interval
 
 #: Pro's public set as described by Deng et al. 2025 (arXiv:2509.16941, sec. 3).
 PRO_PUBLIC_TASKS = 731
@@ -175,14 +177,14 @@ def size_comparison(pro_loc: pd.DataFrame, verified_tasks: pd.DataFrame) -> pd.D
 
 
 def wilson(k: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
-    """Wilson score interval for k successes in n trials (Wilson 1927), in [0, 1]."""
+    """Wilson score interval for k successes in n trials (Wilson 1927), in [0, 1].
+
+    Delegates to :func:`analysis.stats.intervals.wilson_interval`; NaNs when n = 0.
+    """
     if n <= 0:
         return (float("nan"), float("nan"))
-    z = scipy_stats.norm.ppf(0.5 + confidence / 2)
-    p = k / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return float(max(0.0, centre - half)), float(min(1.0, centre + half))
+    low, high = wilson_interval(k, n, confidence)
+    return float(low), float(high)
 
 
 def pro_scores(results_long: pd.DataFrame, n_public: int = PRO_PUBLIC_TASKS) -> pd.DataFrame:
@@ -254,7 +256,7 @@ def paired_comparisons(results_long: pd.DataFrame, alpha: float = 0.05) -> pd.Da
         only_b = int((~both[a] & both[b]).sum())
         diff = (only_a - only_b) / n
         se = np.sqrt(max(only_a + only_b - (only_a - only_b) ** 2 / n, 0.0)) / n
-        p = scipy_stats.binomtest(only_a, only_a + only_b, 0.5).pvalue if only_a + only_b else 1.0
+        p = mcnemar_exact(both[a].to_numpy(), both[b].to_numpy())
         rows.append(
             {
                 "system_a": a,
@@ -393,9 +395,11 @@ def claim_pro_languages() -> Measurement:
     table = composition(_pro_tasks(), "language")
     return Measurement(
         measured=float(len(table)),
+        interval=(float(len(table)), float(len(table))),  # a census: no sampling error
         unit="languages",
         detail="Distinct task languages over Pro's 731 public tasks (each repository's "
-        "language as Scale AI's task list records it); a count, not an estimate.",
+        "language as Scale AI's task list records it); a census, so the interval is the count "
+        "itself.",
         sources=("pro_tasks",),
         extra={
             "tasks_by_language": dict(

@@ -191,3 +191,21 @@ def test_describe_effect_follows_the_interval() -> None:
     assert c.describe_effect(-0.1, 0.2) == "no detectable"
     assert c.describe_effect(0.05, 0.2) == "a positive"
     assert c.describe_effect(-0.3, -0.01) == "a negative"
+
+
+def test_age_slope_figure_builds() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    per_system = pd.DataFrame(
+        {
+            "slope": [0.1, -0.1, 0.0],
+            "low": [0.0, -0.2, -0.1],
+            "high": [0.2, 0.0, 0.1],
+            "date": pd.to_datetime(["2024-01-01", "2024-06-01", "2025-01-01"], utc=True),
+            "date_source": ["name", "submission", "name"],
+        }
+    )
+    trend = {"intercept": 0.0, "trend": 0.0}
+    fig = c.figure_age_slopes(per_system, trend)
+    assert len(fig.axes[0].get_legend().get_texts()) == 3

@@ -123,3 +123,20 @@ def test_real_defect_counts(mirror) -> None:
     measurement = defects.claim_hard_unsolvable()
     assert measurement.interval[0] <= measurement.measured <= measurement.interval[1]
     assert measurement.extra["never_solved_tasks"] == len(defects.never_solved(combined))
+
+
+def test_chronological_order_and_unsolved_before() -> None:
+    dates = {"a": "2025-03-01", "b": "2024-01-01", "c": None}
+    assert defects.chronological_order(dates, ["a", "b", "c"]) == ["b", "a", "c"]
+    assert defects.unsolved_before(_matrix(), dates, "2024-06-01") == {"systems": 1, "unsolved": 3}
+    assert defects.unsolved_before(_matrix(), dates, "2023-01-01") == {"systems": 0, "unsolved": 5}
+
+
+def test_figures_build(tmp_path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    fig = defects.figure_unsolved_curve(_matrix(), _matrix(), dates={"a": "2024-01-01"}, n_orders=5)
+    assert fig.axes[0].get_ylabel() == "tasks no system solves"
+    flags = defects.irt_flags(_matrix(), model="rasch")
+    assert defects.figure_flags(flags).axes

@@ -175,3 +175,23 @@ def test_claims_on_real_data(mirror) -> None:
     assert 0 < scale.extra["share_of_draws_above_100B"] < 1
     gemini = d.claim_gemini_extraction()
     assert math.isfinite(gemini.extra["verified_runs_equivalent"])
+
+
+def test_parameters_table_and_tornado_figure() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    table = d.parameters_table()
+    assert list(table["parameter"]) == list(d.PARAMETERS)
+    assert (table["low"] <= table["default"]).all() and (table["default"] <= table["high"]).all()
+    fig = d.figure_tornado(d.tornado(), "tokens")
+    assert len(fig.axes[0].patches) == 2 * len(d.tornado())
+
+
+def test_sliders_only_in_jupyterlab(monkeypatch, capsys) -> None:
+    monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
+    assert d.show_sliders() is False
+    assert "Static view" in capsys.readouterr().out
+    monkeypatch.setenv("JPY_SESSION_NAME", "/lab/06_distillation.ipynb")
+    assert d.in_jupyterlab()
+    assert d.show_sliders() is True  # widgets build without a front end

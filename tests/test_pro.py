@@ -130,3 +130,15 @@ def test_real_pro_data(mirror) -> None:
     assert size.extra["ratio_of_means"] > 5
     scores = pro.claim_pro_scores()
     assert not scores.testable and 30 < scores.extra["best_score_pct"] < 55
+
+
+def test_figures_build() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    scores = pro.pro_scores(_results(), n_public=10)
+    assert pro.figure_scores(scores).axes[0].get_xlim() == (0.0, 70.0)
+    fig = pro.figure_patch_sizes(
+        pd.DataFrame({"lines_changed": [10, 100, 1000]}), pd.DataFrame({"lines_changed": [0, 5, 7]})
+    )
+    assert fig.axes[0].get_xscale() == "log"
