@@ -593,3 +593,30 @@ def claim_verified_curation() -> Measurement:
             )
         },
     )
+
+
+#: Annotators per sample and developers involved, as stated by OpenAI (Aug 2024).
+ANNOTATORS_PER_SAMPLE = 3
+ANNOTATING_DEVELOPERS = 93
+
+
+def claim_verified_curation_cost() -> Measurement:
+    """'Several million dollars' for Verified's curation: no public figure to test it."""
+    screened = int(annotation_summary(annotations())["screened"])
+    annotations_made = ANNOTATORS_PER_SAMPLE * screened
+    return Measurement(
+        measured=None,
+        unit="$",
+        testable=False,
+        reason="OpenAI never published what the screening cost; testing needs its annotation "
+        "budget (hours and rates). The public annotations only fix the amount of work.",
+        detail=f"{screened} samples screened by {ANNOTATORS_PER_SAMPLE} annotators each "
+        f"({annotations_made} annotations, {ANNOTATING_DEVELOPERS} developers).",
+        sources=("openai_annotations",),
+        extra={
+            "samples_screened": screened,
+            "annotations": annotations_made,
+            # what "several million" (taken as 2 million) would imply per annotation
+            "usd_per_annotation_at_2_million": 2_000_000 / annotations_made,
+        },
+    )

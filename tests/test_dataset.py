@@ -186,3 +186,11 @@ def test_dataset_claims_on_real_data(mirror: Path) -> None:
     lines = dataset.claim_lines_by_difficulty()
     assert lines.measured == pytest.approx(5.04, abs=0.01)
     assert dataset.claim_task_age_oldest().measured > 13.0
+
+
+@pytest.mark.mirror
+def test_curation_cost_is_untestable_but_sized(mirror: Path) -> None:
+    cost = dataset.claim_verified_curation_cost()
+    assert not cost.testable and "budget" in cost.reason
+    assert cost.extra["annotations"] == 3 * 1699
+    assert cost.extra["usd_per_annotation_at_2_million"] == pytest.approx(2e6 / 5097)
