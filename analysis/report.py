@@ -634,6 +634,19 @@ def collect_figures(directory: Path | None = None) -> list[dict[str, str]]:
     return figures
 
 
+def remove_figures(number: str, directory: Path | None = None) -> list[Path]:
+    """Delete the saved figures of notebook ``number`` (``NN-*.svg/png/txt``); return them."""
+    if not re.fullmatch(r"[0-9]{2}", number):
+        raise ValueError(f"notebook number must be two digits, got {number!r}")
+    directory = directory or paths.figures_dir()
+    removed = []
+    for suffix in ("svg", "png", "txt"):
+        for path in directory.glob(f"{number}-*.{suffix}"):
+            path.unlink()
+            removed.append(path)
+    return removed
+
+
 # --- ledger -------------------------------------------------------------------------------
 
 
@@ -799,7 +812,9 @@ def render_site(
     # figures: copy the folder so the site is self-contained
     figures = collect_figures(figures_dir)
     figures_out = site_dir / "figures"
-    figures_out.mkdir(exist_ok=True)
+    if figures_out.is_dir():
+        shutil.rmtree(figures_out)  # the site shows this build's figures, no leftovers
+    figures_out.mkdir()
     source_figures = figures_dir or paths.figures_dir()
     for figure in figures:
         for key in ("png", "svg"):
@@ -900,12 +915,16 @@ def build(
 ) -> Path:
     """Execute (unless ``execute=False``) and render the report; return ``index.html``.
 
-    Without execution the notebooks' committed outputs are rendered as they are.
+    Before a notebook runs, its old figures (``NN-*``) are removed from the figures folder,
+    so a renamed or dropped figure does not linger in the gallery. Without execution the
+    notebooks' committed outputs and the figures folder are rendered as they are.
     ``site_dir`` defaults to ``reports/site``; executed notebooks go to ``reports/build``.
     """
     notebooks = list(notebooks) if notebooks is not None else notebook_paths()
     site_dir = Path(site_dir) if site_dir is not None else paths.reports_dir() / "site"
     if execute:
+        for notebook in notebooks:
+            remove_figures(Path(notebook).name[:2])
         executed = execute_notebooks(
             notebooks, paths.reports_dir() / "build", timeout=timeout, progress=progress
         )

@@ -255,6 +255,25 @@ def test_notebook_paths_order_and_only(tmp_path):
         report.notebook_paths(tmp_path, only=["07"])
 
 
+def test_remove_figures_only_touches_that_notebook(tmp_path):
+    for name in ["03-a.png", "03-a.svg", "03-a.txt", "13-b.png", "03.png", "04-c.png"]:
+        (tmp_path / name).write_text("x")
+    removed = report.remove_figures("03", tmp_path)
+    assert sorted(path.name for path in removed) == ["03-a.png", "03-a.svg", "03-a.txt"]
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["03.png", "04-c.png", "13-b.png"]
+    with pytest.raises(ValueError):
+        report.remove_figures("*", tmp_path)
+
+
+def test_site_figures_are_replaced_not_accumulated(tmp_path, figures):
+    stale = tmp_path / "site" / "figures" / "09-old.png"
+    stale.parent.mkdir(parents=True)
+    stale.write_text("old")
+    report.render_site([HOSTILE_FIXTURE], tmp_path / "site", ledger=hostile_ledger())
+    assert not stale.exists()
+    assert (tmp_path / "site" / "figures" / "01-fixture-line.png").exists()
+
+
 def test_verdict_class_is_a_safe_css_token():
     assert report.verdict_class("not testable") == "not-testable"
     assert report.verdict_class('"><script>') == "script"
