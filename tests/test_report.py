@@ -341,7 +341,11 @@ def test_execute_notebooks_runs_in_this_python_and_tracks_sources(tmp_path, monk
     assert result.metadata["swe_audit"]["opened"] == [str(data_file)]
     assert not nbformat.read(notebook, as_version=4).cells[1].get("outputs")  # source untouched
     index = report.render_site(
-        [executed], tmp_path / "site", ledger=hostile_ledger(), built_at=BUILT_AT
+        [executed],
+        tmp_path / "site",
+        ledger=hostile_ledger(),
+        built_at=BUILT_AT,
+        figures_dir=tmp_path / "no-figures",
     )
     page = (index.parent / "01_tiny.html").read_text()
     assert "This page read these pinned upstream sources: <code>verified_tasks</code>" in page
