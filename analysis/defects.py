@@ -192,6 +192,22 @@ def share_never_solved(matrix: pd.DataFrame, subset: pd.Index) -> dict[str, floa
     }
 
 
+def share_flagged(
+    flags: pd.DataFrame, subset: pd.Index, column: str = "flagged"
+) -> dict[str, float]:
+    """Percent of ``subset`` tasks with ``flags[column]`` true, with a Wilson 95% interval."""
+    marked = flags.loc[flags.index.intersection(subset), column].astype(bool)
+    k, n = int(marked.sum()), len(marked)
+    low, high = wilson(k, n)
+    return {
+        "tasks": float(n),
+        "flagged": float(k),
+        "pct": 100 * k / n,
+        "low_pct": 100 * low,
+        "high_pct": 100 * high,
+    }
+
+
 def irt_flags(matrix: pd.DataFrame, model: str = "2pl") -> pd.DataFrame:
     """Per-task IRT diagnostics (``analysis.stats.irt.item_flags``) for a Rasch or 2PL fit."""
     from analysis.stats import irt

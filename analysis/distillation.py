@@ -98,8 +98,8 @@ PARAMETERS: dict[str, ParameterRange] = {
             2_000,
             "tokens per exchange",
             "prompt plus context: a short chat prompt (~500) to an agentic coding turn with a "
-            "file and tool history (~8k); mini-SWE-agent turns on Verified average a few "
-            "thousand tokens of fresh input",
+            "file and tool history (~8k); the bash-only cost records imply about $0.01 per API "
+            "call for Claude Sonnet 4/4.5, i.e. ~3,500 input-token equivalents at $3 per million",
         ),
         ParameterRange(
             "output_tokens_plain",

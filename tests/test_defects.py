@@ -140,3 +140,12 @@ def test_figures_build(tmp_path) -> None:
     assert fig.axes[0].get_ylabel() == "tasks no system solves"
     flags = defects.irt_flags(_matrix(), model="rasch")
     assert defects.figure_flags(flags).axes
+
+
+def test_share_flagged() -> None:
+    flags = pd.DataFrame(
+        {"flagged": [True, False, True, False]}, index=pd.Index(["t1", "t2", "t3", "t4"])
+    )
+    share = defects.share_flagged(flags, pd.Index(["t1", "t2", "t3"]))
+    assert share["tasks"] == 3 and share["flagged"] == 2
+    assert share["low_pct"] < share["pct"] < share["high_pct"]
