@@ -10,6 +10,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from analysis import claims
 from analysis.claims import ClaimEntry, Measurement, judge
@@ -142,6 +144,44 @@ def test_judge_testable_without_value_is_an_error() -> None:
 def test_judge_zero_tolerance_has_no_consistent_band() -> None:
     entry = make_entry("equal", claimed=10.0, tolerance=0.0)
     assert judge(entry, measured(10.0001)) == "contradicted"
+
+
+RANK = {"reproduced": 0, "consistent": 1, "contradicted": 2}
+finite = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False)
+slack = st.floats(min_value=0, max_value=1e3, allow_nan=False)
+
+
+@given(
+    comparison=st.sampled_from(["equal", "at_least", "at_most", "within"]),
+    claimed=finite,
+    width=slack,
+    value=finite,
+    below=slack,
+    above=slack,
+    tolerance=slack,
+    extra=slack,
+)
+def test_more_tolerance_never_worsens_the_verdict(
+    comparison: str,
+    claimed: float,
+    width: float,
+    value: float,
+    below: float,
+    above: float,
+    tolerance: float,
+    extra: float,
+) -> None:
+    low, high = (claimed, claimed + width) if comparison == "within" else (None, None)
+    point = None if comparison == "within" else claimed
+    result = measured(value, (value - below, value + above))
+    strict = make_entry(comparison, claimed=point, low=low, high=high, tolerance=tolerance)
+    lenient = replace(strict, tolerance=tolerance + extra)
+    assert RANK[judge(lenient, result)] <= RANK[judge(strict, result)]
+    # a wider interval never hurts either, except "at_least"/"at_most", where the reproduced
+    # rule asks the whole interval to clear the bound
+    if comparison in ("equal", "within"):
+        wider = measured(value, (value - below - extra, value + above + extra))
+        assert RANK[judge(strict, wider)] <= RANK[judge(strict, result)]
 
 
 # --- TOML validation ------------------------------------------------------------------------
