@@ -453,7 +453,8 @@ def ledger(
         missing = [claim_id for claim_id in wanted if claim_id not in known]
         if missing:
             raise DataError(claims_dir(), f"unknown claim id(s): {', '.join(missing)}")
-        entries = [entry for entry in entries if entry.id in set(wanted)]
+        wanted_set = set(wanted)
+        entries = [entry for entry in entries if entry.id in wanted_set]
     order = sorted(range(len(entries)), key=lambda index: (entries[index].notebook, index))
     entries = [entries[index] for index in order]
     iterator: Iterable[ClaimEntry] = entries

@@ -14,7 +14,6 @@ interval of :mod:`analysis.stats.intervals` is reported alongside as ``sampling_
 from __future__ import annotations
 
 import functools
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -356,31 +355,19 @@ def annotations() -> pd.DataFrame:
     return load_annotations()
 
 
-@functools.lru_cache(maxsize=1)
-def leaderboard() -> pd.DataFrame:
-    """All leaderboard submissions (:func:`analysis.loading.load_leaderboard`), loaded once."""
-    from analysis.loading import load_leaderboard
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        return load_leaderboard()
-
-
 def best_verified_submission() -> pd.Series:
-    """The highest-scoring submission on the Verified leaderboard (first by date on ties)."""
-    board = leaderboard()
-    verified = board[board["leaderboard"] == "Verified"].sort_values(
-        ["resolved_pct", "date"], ascending=[False, True], kind="stable"
-    )
-    if verified.empty:
-        raise DataError("leaderboards", "no Verified submissions")
-    return verified.iloc[0]
+    """The highest-scoring Verified submission (:func:`analysis.leaderboard.best_score`)."""
+    from analysis.leaderboard import best_score
+
+    return best_score("Verified")
 
 
 def score_interval_pct(score_pct: float, n_tasks: int = 500) -> tuple[float, float]:
-    """Clopper-Pearson 95% interval of a published score, from ``k = round(score n / 100)``."""
-    k = round(score_pct / 100.0 * n_tasks)
-    return share_interval_pct(k, n_tasks)
+    """Clopper-Pearson 95% interval of a published score on ``n_tasks`` tasks
+    (:func:`analysis.leaderboard.percent_interval`)."""
+    from analysis.leaderboard import percent_interval
+
+    return percent_interval(score_pct, n_tasks)
 
 
 # --- measuring functions (data/claims/dataset.toml) -----------------------------------------
