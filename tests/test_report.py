@@ -368,3 +368,27 @@ def test_notebook_time_limit(tmp_path):
     notebook = _write(tmp_path / "03_slow.ipynb", "import time", "time.sleep(60)")
     with pytest.raises(report.NotebookError, match=r"cell 3 .*time limit of 3 s"):
         report.execute_notebooks([notebook], tmp_path / "build", timeout=3, progress=False)
+
+
+@pytest.mark.mirror
+@pytest.mark.slow
+def test_renders_the_committed_notebooks(mirror, tmp_path):
+    """The real notebooks (committed outputs) and the real ledger render into a clean site."""
+    from analysis.claims import ledger
+
+    notebooks = report.notebook_paths()
+    if not notebooks:
+        pytest.skip("no notebooks committed yet")
+    claims = ledger()
+    index = report.render_site(
+        notebooks, tmp_path / "site", ledger=claims, figures_dir=tmp_path / "no-figures"
+    )
+    html = index.read_text()
+    table = html[html.index('id="ledger-table"') : html.index("</table>")]
+    assert table.count("<tr>") == len(claims) + 1
+    for notebook in notebooks:
+        page = (index.parent / f"{notebook.stem}.html").read_text()
+        assert f'href="{notebook.stem}.html"' in html
+        assert '<footer class="sa-provenance"' in page and "<script" not in page.lower()
+    findings = html.count("<strong>Finding.</strong>")
+    assert findings >= len(notebooks) - 1  # (a ledger-only notebook may have no finding)
