@@ -84,10 +84,10 @@ class ParameterRange:
 
 
 #: The Fermi model's assumptions. Defaults are geometric midpoints unless a source gives a
-#: central value. Prices are Anthropic list prices per million tokens (anthropic.com/pricing,
-#: checked for Feb 2026): Claude Sonnet 4.5 $3 input / $15 output, Claude Opus 4.5/4.6 $5 /
-#: $25; batch and cached-input discounts would lower them, fraud-funded accounts may never
-#: pay, so the cost is the list-price value of the traffic, not money spent.
+#: central value. Prices are Anthropic list prices per million tokens (Anthropic's pricing
+#: page, 2025-2026): Claude Sonnet 4/4.5 $3 input / $15 output, Opus 4.5/4.6 $5 / $25, Opus
+#: 4/4.1 (2025) $15 / $75. Batch and cached-input discounts would lower them, fraud-funded
+#: accounts may never pay, so the cost is the list-price value of the traffic, not money spent.
 PARAMETERS: dict[str, ParameterRange] = {
     p.name: p
     for p in (
@@ -129,20 +129,13 @@ PARAMETERS: dict[str, ParameterRange] = {
             "for DeepSeek and agentic coding/tool use for Moonshot and MiniMax",
         ),
         ParameterRange(
-            "price_input",
-            3.0,
-            5.0,
-            3.0,
-            "$ per million tokens",
-            "Claude Sonnet 4.5 ($3) to Opus 4.5/4.6 ($5) list price, Feb 2026",
-        ),
-        ParameterRange(
             "price_output",
             15.0,
-            25.0,
+            75.0,
             15.0,
             "$ per million tokens",
-            "Claude Sonnet 4.5 ($15) to Opus 4.5/4.6 ($25) list price, Feb 2026",
+            "output list price: Claude Sonnet 4/4.5 $15, Opus 4.5/4.6 $25, Opus 4/4.1 $75 "
+            "(2025-2026); input is one fifth of it for every Claude model",
         ),
         ParameterRange(
             "requests_per_minute",
@@ -182,6 +175,12 @@ PARAMETERS: dict[str, ParameterRange] = {
 }
 
 
+#: Every Claude model's list price charges five times as much per output token as per input
+#: token ($3/$15, $5/$25, $15/$75), so one price parameter fixes both and no impossible
+#: combination is drawn.
+OUTPUT_TO_INPUT_PRICE = 5.0
+
+
 def defaults() -> dict[str, float]:
     """The central value of every assumption, keyed by parameter name."""
     return {name: p.default for name, p in PARAMETERS.items()}
@@ -203,7 +202,7 @@ def fermi(
 
     - output per exchange  O = s O_r + (1 - s) O_p; tokens per exchange T = I + O
     - total tokens         = exchanges x T (compared with the 100B "true-scale" mark)
-    - list-price cost      = exchanges x (I p_in + O p_out) / 1e6
+    - list-price cost      = exchanges x (I p_out / 5 + O p_out) / 1e6
     - exchanges per account = exchanges / accounts
     - effective rate per account r = duty x min(RPM, OTPM / O)   (exchanges per minute)
     - days needed          = exchanges / (accounts x r) / (60 x 24)
@@ -228,7 +227,10 @@ def fermi(
             "total_tokens": exchanges * tokens,
             "total_tokens_billion": exchanges * tokens / 1e9,
             "cost_usd": exchanges
-            * (frame["input_tokens"] * frame["price_input"] + output * frame["price_output"])
+            * (
+                frame["input_tokens"] * frame["price_output"] / OUTPUT_TO_INPUT_PRICE
+                + output * frame["price_output"]
+            )
             / 1e6,
             "exchanges_per_account": exchanges / accounts,
             "exchanges_per_account_per_minute": rate,

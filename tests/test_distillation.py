@@ -19,11 +19,9 @@ def test_fermi_default_arithmetic_by_hand() -> None:
     output = share * params["output_tokens_reasoning"] + (1 - share) * params["output_tokens_plain"]
     assert out["output_tokens"] == pytest.approx(output)
     assert out["total_tokens"] == pytest.approx(1_000 * (params["input_tokens"] + output))
-    expected_cost = (
-        1_000
-        * (params["input_tokens"] * params["price_input"] + output * params["price_output"])
-        / 1e6
-    )
+    price_in = params["price_output"] / 5  # Claude list prices: output = 5 x input
+    expected_cost = 1_000 * (params["input_tokens"] * price_in + output * params["price_output"])
+    expected_cost /= 1e6
     assert out["cost_usd"] == pytest.approx(expected_cost)
     assert out["exchanges_per_account"] == pytest.approx(100)
 
@@ -45,8 +43,8 @@ def test_rate_limit_binds_on_output_tokens_when_outputs_are_long() -> None:
 
 def test_fermi_rejects_missing_parameters() -> None:
     params = d.defaults()
-    del params["price_input"]
-    with pytest.raises(DataError, match="price_input"):
+    del params["price_output"]
+    with pytest.raises(DataError, match="price_output"):
         d.fermi(params)
 
 
@@ -85,7 +83,7 @@ def test_share_above() -> None:
 def test_tornado_ranks_by_swing_and_skips_irrelevant_parameters() -> None:
     tokens = d.tornado("total_tokens_billion")
     assert list(tokens["swing"]) == sorted(tokens["swing"], reverse=True)
-    assert "price_input" not in set(tokens["parameter"])  # prices do not change tokens
+    assert "price_output" not in set(tokens["parameter"])  # prices do not change tokens
     cost = d.tornado("cost_usd")
     assert "price_output" in set(cost["parameter"])
     row = tokens.set_index("parameter").loc["input_tokens"]
