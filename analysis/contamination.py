@@ -214,18 +214,20 @@ def age_effect_per_system(
 
 
 def age_effect_pooled(
-    results_long: pd.DataFrame, features: pd.DataFrame, l2: float = 1e-3
+    results_long: pd.DataFrame, features: pd.DataFrame, l2: float = 1e-3, cluster: str = "task"
 ) -> dict[str, float]:
     """Pooled slope of resolved on task age with system, difficulty and repository effects.
 
-    Standard errors cluster by task (the same task is attempted by every system, so its
-    outcomes are correlated). Returns slope, se, low, high, p_value, odds_ratio_per_year,
-    rows, tasks, systems.
+    Standard errors cluster by task (``cluster="task"``: the same task is attempted by every
+    system, so its outcomes are correlated) or, more conservatively, by repository
+    (``cluster="repo"``: few clusters, so a rough check). Returns slope, se, low, high,
+    p_value, odds_ratio_per_year, rows, tasks, systems, clusters.
     """
+    if cluster not in ("task", "repo"):
+        raise DataError("analysis.contamination.age_effect_pooled", f"unknown cluster {cluster!r}")
     X, y, merged = design(results_long, features, system_effects=True)
-    fit = fit_logistic(
-        X, y, clusters=merged["instance_id"], l2=l2, unpenalised=("intercept", "age_years")
-    )
+    groups = merged["instance_id"] if cluster == "task" else merged["repo"]
+    fit = fit_logistic(X, y, clusters=groups, l2=l2, unpenalised=("intercept", "age_years"))
     low, high = fit.interval("age_years")
     slope = float(fit.coefficients["age_years"])
     return {
@@ -238,6 +240,7 @@ def age_effect_pooled(
         "rows": float(fit.n),
         "tasks": float(merged["instance_id"].nunique()),
         "systems": float(merged["system"].nunique()),
+        "clusters": float(fit.clusters or 0),
         "converged": float(fit.converged),
     }
 
@@ -348,6 +351,7 @@ def bash_only_age_analysis() -> dict[str, object]:
     return {
         "per_system": per_system,
         "pooled": age_effect_pooled(results, features),
+        "pooled_repo_clusters": age_effect_pooled(results, features, cluster="repo"),
         "trend": trend,
         "excluded": list(results.attrs.get("excluded", [])),
     }

@@ -227,7 +227,7 @@ def pro_scores(results_long: pd.DataFrame, n_public: int = PRO_PUBLIC_TASKS) -> 
 def holm(p_values: np.ndarray) -> np.ndarray:
     """Holm (1979) step-down adjusted p-values (family-wise error control)."""
     p = np.asarray(p_values, dtype=float)
-    order = np.argsort(p)
+    order = np.argsort(p, kind="stable")
     m = p.size
     adjusted = np.empty(m)
     running = 0.0

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analysis import contamination as c
 from analysis.errors import DataError
@@ -168,7 +170,11 @@ def test_age_effects_recover_simulated_slope() -> None:
     assert ((per_system["slope"] - 0.3).abs() < 4 * per_system["se"]).all()
     pooled = c.age_effect_pooled(results, features)
     assert pooled["low"] < 0.3 < pooled["high"] and pooled["p_value"] < 1e-6
-    assert pooled["systems"] == 2
+    assert pooled["systems"] == 2 and pooled["clusters"] == 1_500
+    by_repo = c.age_effect_pooled(results, features, cluster="repo")
+    assert by_repo["clusters"] == 3 and by_repo["slope"] == pytest.approx(pooled["slope"])
+    with pytest.raises(DataError):
+        c.age_effect_pooled(results, features, cluster="system")
 
 
 def test_task_features_requires_columns() -> None:
@@ -209,3 +215,16 @@ def test_age_slope_figure_builds() -> None:
     trend = {"intercept": 0.0, "trend": 0.0}
     fig = c.figure_age_slopes(per_system, trend)
     assert len(fig.axes[0].get_legend().get_texts()) == 3
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.floats(-2, 2),
+    st.lists(st.floats(-1, 1), min_size=3, max_size=12),
+    st.floats(0.01, 1.0),
+)
+def test_weighted_trend_recovers_any_exact_line(intercept, xs, se) -> None:
+    x = np.array(xs) + np.arange(len(xs))  # distinct x values
+    y = intercept + 0.5 * x
+    trend = c.weighted_trend(x, y, np.full(len(xs), se))
+    assert trend["trend"] == pytest.approx(0.5, abs=1e-6)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import stats as scipy_stats
 
 from analysis import pro
@@ -142,3 +144,13 @@ def test_figures_build() -> None:
         pd.DataFrame({"lines_changed": [10, 100, 1000]}), pd.DataFrame({"lines_changed": [0, 5, 7]})
     )
     assert fig.axes[0].get_xscale() == "log"
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.floats(0, 1), min_size=1, max_size=20))
+def test_holm_is_bounded_and_never_below_raw(p_values) -> None:
+    raw = np.array(p_values)
+    adjusted = pro.holm(raw)
+    assert (adjusted >= raw - 1e-12).all() and (adjusted <= 1).all()
+    order = np.argsort(raw, kind="stable")
+    assert (np.diff(adjusted[order]) >= -1e-12).all()  # monotone in the raw order
