@@ -292,8 +292,11 @@ def verified_vs_pro(
     ``verified_scores`` has columns system, score_pct, low_pct, high_pct (Verified);
     ``pro_score_table`` is :func:`pro_scores` output. Only pairs with ``same_model``.
     Returns pro_system, verified_system, verified_pct (+ interval), pro_pct (+ interval),
-    drop_pts = verified - pro.
+    drop_pts = verified - pro with a Wald 95% interval for the difference of two
+    independent proportions, se = sqrt(p1 (1 - p1) / n1 + p2 (1 - p2) / n2) (needs a
+    ``tasks`` column in both tables; NaN otherwise).
     """
+    z = scipy_stats.norm.ppf(0.975)
     pairs = pair_table() if pairs is None else pairs
     pairs = pairs[pairs["same_model"].astype(bool)]
     pro = pro_score_table.set_index("system")
@@ -303,6 +306,12 @@ def verified_vs_pro(
         if pair["pro_system"] not in pro.index or pair["verified_system"] not in verified.index:
             continue
         p, v = pro.loc[pair["pro_system"]], verified.loc[pair["verified_system"]]
+        drop = float(v["score_pct"] - p["score_pct"])
+        if "tasks" in p.index and "tasks" in v.index:
+            pv, pp = v["score_pct"] / 100, p["score_pct"] / 100
+            se = 100 * np.sqrt(pv * (1 - pv) / v["tasks"] + pp * (1 - pp) / p["tasks"])
+        else:
+            se = float("nan")
         rows.append(
             {
                 "pro_system": pair["pro_system"],
@@ -313,7 +322,9 @@ def verified_vs_pro(
                 "pro_pct": float(p["score_pct"]),
                 "pro_low": float(p["low_pct"]),
                 "pro_high": float(p["high_pct"]),
-                "drop_pts": float(v["score_pct"] - p["score_pct"]),
+                "drop_pts": drop,
+                "drop_low": drop - z * se,
+                "drop_high": drop + z * se,
             }
         )
     return pd.DataFrame(rows)

@@ -110,6 +110,11 @@ def test_pair_table_is_explicit_and_verified_vs_pro_uses_same_model_only() -> No
     table = pro.verified_vs_pro(pro_table, verified)
     assert list(table["pro_system"]) == ["claude-45sonnet-10132025"]  # gpt-4o: unclear snapshot
     assert table.loc[0, "drop_pts"] == pytest.approx(30)
+    assert np.isnan(table.loc[0, "drop_low"])  # no task counts given: no interval
+    pro_table["tasks"], verified["tasks"] = [100, 100], [100, 100]
+    with_counts = pro.verified_vs_pro(pro_table, verified)
+    se = 100 * np.sqrt(0.7 * 0.3 / 100 + 0.4 * 0.6 / 100)
+    assert with_counts.loc[0, "drop_high"] == pytest.approx(30 + 1.959964 * se, rel=1e-5)
 
 
 def test_verified_scores_from_results() -> None:
