@@ -520,20 +520,27 @@ def format_measured(row: pd.Series | dict[str, Any]) -> str:
 
 
 def display_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A compact view of :func:`ledger` for tables: id, source, claimed, measured, verdict."""
-    view = pd.DataFrame(
+    """A readable view of :func:`ledger` for tables: id, claim, source, claimed, measured (with
+    interval), verdict, how it was tested (function and data), primary source, attribution,
+    denominator."""
+    tested = [
+        f"{row['measure']} on {row['data_sources']}" if row["data_sources"] else row["measure"]
+        for _, row in frame.iterrows()
+    ]
+    return pd.DataFrame(
         {
             "id": frame["id"],
+            "claim": frame["claim"],
             "source": frame["source"],
             "claimed": [format_claimed(row) for _, row in frame.iterrows()],
             "measured [95% interval]": [format_measured(row) for _, row in frame.iterrows()],
             "verdict": frame["verdict"],
+            "tested with": tested,
             "primary source": frame["primary_source"],
             "attribution": frame["attribution"],
             "denominator": frame["denominator"],
         }
     )
-    return view
 
 
 def _json_value(value: Any) -> Any:
