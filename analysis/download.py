@@ -37,27 +37,11 @@ from tqdm.auto import tqdm
 
 from analysis.errors import DownloadError
 from analysis.paths import mirror_dir, raw_dir
-from analysis.sources import SOURCES, Source, SourceFile, get_source
+from analysis.sources import SOURCES, VERIFIED_COLUMNS, Source, SourceFile, get_source
 
 CHUNK_SIZE = 1 << 16
 USER_AGENT = "swe-audit (+https://github.com/; reproducible benchmark audit)"
 
-#: The 13 columns of SWE-bench Verified, in the hub's order (also the JSONL key order).
-VERIFIED_COLUMNS: tuple[str, ...] = (
-    "repo",
-    "instance_id",
-    "base_commit",
-    "patch",
-    "test_patch",
-    "problem_statement",
-    "hints_text",
-    "created_at",
-    "version",
-    "FAIL_TO_PASS",
-    "PASS_TO_PASS",
-    "environment_setup_commit",
-    "difficulty",
-)
 VERIFIED_ROWS = 500
 
 OFFLINE_ADVICE = (

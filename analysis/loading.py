@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.errors import DataError
+from analysis.sources import VERIFIED_COLUMNS
 
 #: SWE-bench Verified difficulty buckets (annotator time estimate), easiest first.
 DIFFICULTY_LEVELS: tuple[str, ...] = ("<15 min fix", "15 min - 1 hour", "1-4 hours", ">4 hours")
@@ -30,22 +31,6 @@ DIFFICULTY_DTYPE = pd.CategoricalDtype(list(DIFFICULTY_LEVELS), ordered=True)
 #: Leaderboard names in the swe-bench.github.io ``leaderboards.json``.
 LEADERBOARD_NAMES: tuple[str, ...] = ("Verified", "bash-only", "Lite", "Test", "Multimodal")
 
-#: Columns of the Verified task file (Hugging Face ``princeton-nlp/SWE-bench_Verified``).
-TASK_FILE_COLUMNS: tuple[str, ...] = (
-    "repo",
-    "instance_id",
-    "base_commit",
-    "patch",
-    "test_patch",
-    "problem_statement",
-    "hints_text",
-    "created_at",
-    "version",
-    "FAIL_TO_PASS",
-    "PASS_TO_PASS",
-    "environment_setup_commit",
-    "difficulty",
-)
 
 #: A published score may differ from the per-task share by this many tasks (rounding).
 CONSISTENCY_TOLERANCE_TASKS = 1.0
@@ -294,7 +279,7 @@ def load_tasks(path: str | Path | None = None) -> pd.DataFrame:
             ) from error
         if not isinstance(row, dict):
             raise DataError(source, f"line {line_number} is not a JSON object")
-        _require_columns(row, TASK_FILE_COLUMNS, f"{source} line {line_number}", "key")
+        _require_columns(row, VERIFIED_COLUMNS, f"{source} line {line_number}", "key")
         try:
             fail_to_pass = _parse_id_list(row["FAIL_TO_PASS"])
             pass_to_pass = _parse_id_list(row["PASS_TO_PASS"])

@@ -16,6 +16,23 @@ from typing import Any
 from analysis.errors import DataError
 from analysis.paths import data_dir
 
+#: The 13 columns of SWE-bench Verified, in the hub's order (also the JSONL key order).
+VERIFIED_COLUMNS: tuple[str, ...] = (
+    "repo",
+    "instance_id",
+    "base_commit",
+    "patch",
+    "test_patch",
+    "problem_statement",
+    "hints_text",
+    "created_at",
+    "version",
+    "FAIL_TO_PASS",
+    "PASS_TO_PASS",
+    "environment_setup_commit",
+    "difficulty",
+)
+
 #: The committed registry file.
 REGISTRY_PATH = data_dir() / "sources.toml"
 
