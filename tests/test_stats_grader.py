@@ -15,9 +15,11 @@ def outcome_matrix(n_systems: int = 12, n_tasks: int = 300, seed: int = 0) -> pd
     rng = np.random.default_rng(seed)
     rates = np.linspace(0.2, 0.8, n_systems)[:, None]
     values = (rng.random((n_systems, n_tasks)) < rates).astype(int)
-    return pd.DataFrame(values, index=pd.Index([f"sys{i}" for i in range(n_systems)],
-                                               name="system"),
-                        columns=pd.Index([f"t{j}" for j in range(n_tasks)], name="instance_id"))
+    return pd.DataFrame(
+        values,
+        index=pd.Index([f"sys{i}" for i in range(n_systems)], name="system"),
+        columns=pd.Index([f"t{j}" for j in range(n_tasks)], name="instance_id"),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -83,8 +85,9 @@ def test_reproducible_and_chunk_independent(matrix, monkeypatch) -> None:
 
 def test_per_task_rates(matrix) -> None:
     constant = grader.grader_error_intervals(matrix, 0.2, 0.02, n_simulations=300)
-    as_array = grader.grader_error_intervals(matrix, np.full(matrix.shape[1], 0.2), 0.02,
-                                             n_simulations=300)
+    as_array = grader.grader_error_intervals(
+        matrix, np.full(matrix.shape[1], 0.2), 0.02, n_simulations=300
+    )
     pd.testing.assert_frame_equal(constant, as_array)
     # A defect rate on a third of the tasks (given as a Series, in any order) moves the
     # scores less than the same rate on every task.

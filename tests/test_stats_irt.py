@@ -19,8 +19,9 @@ NEGATIVE_TASK = "task_neg"
 NEVER_TASK = "task_never"
 
 
-def simulate(n_systems: int = 60, n_tasks: int = 300, seed: int = 1,
-             two_pl: bool = True) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+def simulate(
+    n_systems: int = 60, n_tasks: int = 300, seed: int = 1, two_pl: bool = True
+) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
     """A synthetic 0/1 matrix from known parameters, with one negatively discriminating task
     and one task nobody solves appended as the last two columns."""
     rng = np.random.default_rng(seed)
@@ -33,9 +34,11 @@ def simulate(n_systems: int = 60, n_tasks: int = 300, seed: int = 1,
     never = np.zeros(n_systems)
     x = np.column_stack([x, negative, never])
     tasks = [f"task_{j:03d}" for j in range(n_tasks)] + [NEGATIVE_TASK, NEVER_TASK]
-    frame = pd.DataFrame(x, index=pd.Index([f"sys_{i:02d}" for i in range(n_systems)],
-                                           name="system"),
-                         columns=pd.Index(tasks, name="instance_id"))
+    frame = pd.DataFrame(
+        x,
+        index=pd.Index([f"sys_{i:02d}" for i in range(n_systems)], name="system"),
+        columns=pd.Index(tasks, name="instance_id"),
+    )
     return frame, {"theta": theta, "b": b, "a": a}
 
 
@@ -98,8 +101,17 @@ def test_item_flags_columns_and_always_solved() -> None:
     assert not flags.loc["task_all", "flagged"]
     assert np.isnan(flags.loc["task_all", "item_rest_correlation"])
     assert flags["solve_rate"].between(0, 1).all()
-    expected = {"solve_rate", "never_solved", "always_solved", "negative_discrimination",
-                "misfit", "flagged", "outfit", "infit", "point_biserial"}
+    expected = {
+        "solve_rate",
+        "never_solved",
+        "always_solved",
+        "negative_discrimination",
+        "misfit",
+        "flagged",
+        "outfit",
+        "infit",
+        "point_biserial",
+    }
     assert expected <= set(flags.columns)
 
 
@@ -141,21 +153,22 @@ def test_permutation_and_array_invariance(simulated) -> None:
     matrix, _ = simulated
     result = irt.fit_rasch(matrix)
     rng = np.random.default_rng(0)
-    shuffled = matrix.iloc[rng.permutation(len(matrix.index)),
-                           rng.permutation(len(matrix.columns))]
+    shuffled = matrix.iloc[rng.permutation(len(matrix.index)), rng.permutation(len(matrix.columns))]
     again = irt.fit_rasch(shuffled)
-    pd.testing.assert_series_equal(again.ability.sort_index(), result.ability.sort_index(),
-                                   atol=1e-4)
-    pd.testing.assert_series_equal(again.difficulty.sort_index(),
-                                   result.difficulty.sort_index(), atol=1e-4)
+    pd.testing.assert_series_equal(
+        again.ability.sort_index(), result.ability.sort_index(), atol=1e-4
+    )
+    pd.testing.assert_series_equal(
+        again.difficulty.sort_index(), result.difficulty.sort_index(), atol=1e-4
+    )
     from_array = irt.fit_rasch(matrix.to_numpy())
     np.testing.assert_allclose(from_array.difficulty.to_numpy(), result.difficulty.to_numpy())
     # Relabelling outcomes (solved <-> unsolved) mirrors the scale: theta -> -theta, b -> -b.
     mirrored = irt.fit_rasch(1 - matrix)
-    np.testing.assert_allclose(mirrored.ability.to_numpy(), -result.ability.to_numpy(),
-                               atol=1e-4)
-    np.testing.assert_allclose(mirrored.difficulty.to_numpy(), -result.difficulty.to_numpy(),
-                               atol=1e-4)
+    np.testing.assert_allclose(mirrored.ability.to_numpy(), -result.ability.to_numpy(), atol=1e-4)
+    np.testing.assert_allclose(
+        mirrored.difficulty.to_numpy(), -result.difficulty.to_numpy(), atol=1e-4
+    )
 
 
 def test_missing_entries_are_ignored() -> None:
@@ -170,8 +183,10 @@ def test_missing_entries_are_ignored() -> None:
     np.testing.assert_array_equal(flags["n_observed"].to_numpy(), holes.notna().sum().to_numpy())
     np.testing.assert_allclose(flags["solve_rate"].to_numpy(), holes.mean().to_numpy())
     as_failures = irt.fit_rasch(holes.fillna(0.0))
-    assert (np.corrcoef(result.ability.to_numpy(), truth["theta"])[0, 1]
-            > np.corrcoef(as_failures.ability.to_numpy(), truth["theta"])[0, 1])
+    assert (
+        np.corrcoef(result.ability.to_numpy(), truth["theta"])[0, 1]
+        > np.corrcoef(as_failures.ability.to_numpy(), truth["theta"])[0, 1]
+    )
 
 
 def test_bad_input_raises_data_error() -> None:
@@ -198,9 +213,13 @@ def test_fit_time_on_benchmark_sized_matrix() -> None:
 def test_real_bash_only_matrix(mirror) -> None:
     data = json.loads((mirror / "swe-bench-leaderboards-f1176b6.json").read_text())
     board = next(b for b in data["leaderboards"] if b["name"] == "bash-only")
-    rows = {entry["name"]: {task: int(d["resolved"])
-                            for task, d in entry["per_instance_details"].items()}
-            for entry in board["results"] if entry.get("per_instance_details")}
+    rows = {
+        entry["name"]: {
+            task: int(d["resolved"]) for task, d in entry["per_instance_details"].items()
+        }
+        for entry in board["results"]
+        if entry.get("per_instance_details")
+    }
     matrix = pd.DataFrame(rows).T.sort_index(axis=1)
     assert matrix.shape == (25, 500)
     started = time.process_time()

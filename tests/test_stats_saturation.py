@@ -25,8 +25,9 @@ def synthetic_submissions(curve, n_months: int = 30, seed: int = 0) -> pd.DataFr
         date = ORIGIN + pd.DateOffset(months=month)
         t = month / 12
         rows.append((date, f"lead_{month}", curve(t) + rng.normal(0, 0.4)))
-        rows.extend((date, f"trail_{month}_{i}", curve(t) * rng.uniform(0.5, 0.95))
-                    for i in range(3))
+        rows.extend(
+            (date, f"trail_{month}_{i}", curve(t) * rng.uniform(0.5, 0.95)) for i in range(3)
+        )
     frame = pd.DataFrame(rows, columns=["date", "name", "resolved_pct"])
     frame["resolved_pct"] = frame["resolved_pct"].clip(0, 100)
     return frame
@@ -35,7 +36,8 @@ def synthetic_submissions(curve, n_months: int = 30, seed: int = 0) -> pd.DataFr
 def test_logistic_asymptote_recovered() -> None:
     truth = {"A": 72.0, "k": 2.2, "t0": 1.0}
     frame = synthetic_submissions(
-        lambda t: truth["A"] / (1 + np.exp(-truth["k"] * (t - truth["t0"]))))
+        lambda t: truth["A"] / (1 + np.exp(-truth["k"] * (t - truth["t0"])))
+    )
     fit = saturation.fit_saturation(frame["date"], frame["resolved_pct"], n_boot=100)
     assert fit.asymptote == pytest.approx(truth["A"], abs=2.5)
     assert fit.params["k"] == pytest.approx(truth["k"], rel=0.3)
@@ -48,10 +50,11 @@ def test_logistic_asymptote_recovered() -> None:
 def test_gompertz_asymptote_recovered() -> None:
     truth = {"A": 85.0, "b": 3.0, "c": 1.5}
     frame = synthetic_submissions(
-        lambda t: truth["A"] * np.exp(-truth["b"] * np.exp(-truth["c"] * t)), n_months=36,
-        seed=1)
-    fit = saturation.fit_saturation(frame["date"], frame["resolved_pct"], model="gompertz",
-                                    n_boot=100)
+        lambda t: truth["A"] * np.exp(-truth["b"] * np.exp(-truth["c"] * t)), n_months=36, seed=1
+    )
+    fit = saturation.fit_saturation(
+        frame["date"], frame["resolved_pct"], model="gompertz", n_boot=100
+    )
     assert fit.asymptote == pytest.approx(truth["A"], abs=3.0)
     assert fit.rmse < 1.5
 
@@ -63,8 +66,9 @@ def test_asymptote_is_bounded_by_best_and_100() -> None:
     fit = saturation.fit_saturation(dates, scores, n_boot=20)
     assert 90 <= fit.asymptote <= 100
     # A curve that has flattened cannot get a ceiling below the best observed score.
-    flat = saturation.fit_saturation(dates, np.minimum(np.linspace(10, 200, 24), 60.0) +
-                                     np.linspace(0, 0.5, 24), n_boot=20)
+    flat = saturation.fit_saturation(
+        dates, np.minimum(np.linspace(10, 200, 24), 60.0) + np.linspace(0, 0.5, 24), n_boot=20
+    )
     assert flat.asymptote >= 60.5 - 1e-9
     assert not fit.extra["at_best_observed"] and fit.extra["share_at_upper_bound"] > 0.5
     # A long plateau then one late jump: least squares wants A below the jump, the bound
@@ -120,12 +124,15 @@ def test_bad_input_raises_data_error() -> None:
 
 
 def test_best_so_far_ties_and_record_names() -> None:
-    frame = pd.DataFrame({
-        "date": pd.to_datetime(["2024-01-01", "2024-01-01", "2024-02-01", "2024-03-01",
-                                "2024-03-01", None]),
-        "name": ["b", "a", "c", "d", "e", "undated"],
-        "resolved_pct": [20.0, 30.0, 30.0, 25.0, 45.0, 99.0],
-    })
+    frame = pd.DataFrame(
+        {
+            "date": pd.to_datetime(
+                ["2024-01-01", "2024-01-01", "2024-02-01", "2024-03-01", "2024-03-01", None]
+            ),
+            "name": ["b", "a", "c", "d", "e", "undated"],
+            "resolved_pct": [20.0, 30.0, 30.0, 25.0, 45.0, 99.0],
+        }
+    )
     table = saturation.best_so_far(frame)
     assert table.attrs["dropped"] == 1
     assert list(table["name"]) == ["a", "b", "c", "e", "d"]
@@ -136,14 +143,19 @@ def test_best_so_far_ties_and_record_names() -> None:
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 40), st.floats(0, 100, allow_nan=False)),
-                min_size=1, max_size=40))
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 40), st.floats(0, 100, allow_nan=False)), min_size=1, max_size=40
+    )
+)
 def test_best_so_far_is_running_maximum(rows) -> None:
-    frame = pd.DataFrame({
-        "date": [ORIGIN + pd.Timedelta(days=day) for day, _ in rows],
-        "name": [f"s{i}" for i in range(len(rows))],
-        "resolved_pct": [score for _, score in rows],
-    })
+    frame = pd.DataFrame(
+        {
+            "date": [ORIGIN + pd.Timedelta(days=day) for day, _ in rows],
+            "name": [f"s{i}" for i in range(len(rows))],
+            "resolved_pct": [score for _, score in rows],
+        }
+    )
     table = saturation.best_so_far(frame)
     best = table["best_so_far"].to_numpy()
     assert len(table) == len(rows)
@@ -152,8 +164,10 @@ def test_best_so_far_is_running_maximum(rows) -> None:
     assert best[-1] == max(score for _, score in rows)
     assert table["date"].is_monotonic_increasing
     scores_by_name = dict(zip(table["name"], table["score"], strict=True))
-    assert all(scores_by_name[holder] == value
-               for holder, value in zip(table["record_name"], best, strict=True))
+    assert all(
+        scores_by_name[holder] == value
+        for holder, value in zip(table["record_name"], best, strict=True)
+    )
     assert table["is_record"].sum() == len(np.unique(best))
 
 
@@ -165,8 +179,7 @@ def test_real_verified_frontier(mirror) -> None:
     table = saturation.best_so_far(frame, score="resolved")
     assert table["best_so_far"].iloc[-1] == frame["resolved"].max()
     for model in saturation.MODELS:
-        fit = saturation.fit_saturation(frame["date"], frame["resolved"], model=model,
-                                        n_boot=100)
+        fit = saturation.fit_saturation(frame["date"], frame["resolved"], model=model, n_boot=100)
         assert frame["resolved"].max() <= fit.asymptote <= 100
         assert fit.n_failed + len(fit.boot_params) == 100
         assert fit.rmse < 5

@@ -87,9 +87,12 @@ class _Rate:
         else:
             values = np.asarray(spec, dtype="float64")
             if values.shape != (len(tasks),):
-                raise DataError(where, f"per-task rates need one value per task "
-                                       f"({len(tasks)}), got shape {values.shape}; give "
-                                       f"a range as a tuple (low, high)")
+                raise DataError(
+                    where,
+                    f"per-task rates need one value per task "
+                    f"({len(tasks)}), got shape {values.shape}; give "
+                    f"a range as a tuple (low, high)",
+                )
             if np.isnan(values).any() or (values < 0).any() or (values > 1).any():
                 raise DataError(where, "per-task rates must lie in [0, 1] (no NaN)")
             self.per_task = values
@@ -115,8 +118,11 @@ class _Rate:
         return rng.uniform(self.low, self.high, size=(size, 1))
 
 
-def true_score(observed: float | np.ndarray, false_fail_rate: float | np.ndarray,
-               false_pass_rate: float | np.ndarray) -> np.ndarray:
+def true_score(
+    observed: float | np.ndarray,
+    false_fail_rate: float | np.ndarray,
+    false_pass_rate: float | np.ndarray,
+) -> np.ndarray:
     """Method-of-moments true score ``(s - g) / (1 - f - g)``, clipped to [0, 1].
 
     Rogan & Gladen (1978); ``f`` and ``g`` are the (mean) false-fail and false-pass rates.
@@ -125,15 +131,23 @@ def true_score(observed: float | np.ndarray, false_fail_rate: float | np.ndarray
     g = np.asarray(false_pass_rate, dtype="float64")
     denominator = 1.0 - f - g
     if np.any(denominator <= 0):
-        raise DataError("true_score", "false_fail_rate + false_pass_rate must be below 1: "
-                                      "otherwise the tests carry no information")
+        raise DataError(
+            "true_score",
+            "false_fail_rate + false_pass_rate must be below 1: "
+            "otherwise the tests carry no information",
+        )
     return np.clip((np.asarray(observed, dtype="float64") - g) / denominator, 0.0, 1.0)
 
 
-def grader_error_intervals(matrix: pd.DataFrame | np.ndarray, false_fail_rate: RateSpec,
-                           false_pass_rate: RateSpec, n_simulations: int = 2000,
-                           seed: int = 0, confidence: float = 0.95,
-                           progress: bool = False) -> pd.DataFrame:
+def grader_error_intervals(
+    matrix: pd.DataFrame | np.ndarray,
+    false_fail_rate: RateSpec,
+    false_pass_rate: RateSpec,
+    n_simulations: int = 2000,
+    seed: int = 0,
+    confidence: float = 0.95,
+    progress: bool = False,
+) -> pd.DataFrame:
     """Per-system score intervals that include grader (test) error; see the module docstring.
 
     ``false_fail_rate`` = P(tests fail | correct fix) and ``false_pass_rate`` = P(tests pass
@@ -149,11 +163,15 @@ def grader_error_intervals(matrix: pd.DataFrame | np.ndarray, false_fail_rate: R
     """
     outcomes = _coerce_outcomes(matrix, "grader_error_intervals(matrix)", allow_missing=False)
     if int(n_simulations) < 2:
-        raise DataError("grader_error_intervals(n_simulations)",
-                        f"need at least 2 simulations, got {n_simulations}")
+        raise DataError(
+            "grader_error_intervals(n_simulations)",
+            f"need at least 2 simulations, got {n_simulations}",
+        )
     if not 0 < confidence < 1:
-        raise DataError("grader_error_intervals(confidence)",
-                        f"must lie strictly between 0 and 1, got {confidence}")
+        raise DataError(
+            "grader_error_intervals(confidence)",
+            f"must lie strictly between 0 and 1, got {confidence}",
+        )
     n_simulations = int(n_simulations)
     fail_rate = _Rate(false_fail_rate, "false_fail_rate", outcomes.tasks)
     pass_rate = _Rate(false_pass_rate, "false_pass_rate", outcomes.tasks)
@@ -164,8 +182,9 @@ def grader_error_intervals(matrix: pd.DataFrame | np.ndarray, false_fail_rate: R
 
     task_rng = np.random.default_rng(seed)  # same stream as bootstrap.bootstrap_scores
     # One stream per use, so results do not depend on the chunk size.
-    fail_rng, pass_rng, flip_rng = (np.random.default_rng(child)
-                                    for child in np.random.SeedSequence(seed).spawn(3))
+    fail_rng, pass_rng, flip_rng = (
+        np.random.default_rng(child) for child in np.random.SeedSequence(seed).spawn(3)
+    )
     plain = np.empty((n_simulations, n_systems))
     true = np.empty((n_simulations, n_systems))
     chunk = max(1, min(n_simulations, _CHUNK_CELLS // (n_systems * n_tasks)))
@@ -180,21 +199,23 @@ def grader_error_intervals(matrix: pd.DataFrame | np.ndarray, false_fail_rate: R
         f_mean, g_mean = f.mean(axis=2), g.mean(axis=2)
         denominator = 1.0 - f_mean - g_mean
         if np.any(denominator <= 0):
-            raise DataError("grader_error_intervals", "false_fail_rate + false_pass_rate "
-                            "reaches 1 on a resample: the tests would carry no information")
+            raise DataError(
+                "grader_error_intervals",
+                "false_fail_rate + false_pass_rate "
+                "reaches 1 on a resample: the tests would carry no information",
+            )
         prior = np.clip((scores - g_mean) / denominator, 0.0, 1.0)[:, :, None]
         pass_likelihood = prior * (1 - f) + (1 - prior) * g
         fail_likelihood = prior * f + (1 - prior) * (1 - g)
         with np.errstate(invalid="ignore", divide="ignore"):
-            wrong_given_pass = np.where(pass_likelihood > 0,
-                                        (1 - prior) * g / pass_likelihood, 0.0)
-            right_given_fail = np.where(fail_likelihood > 0,
-                                        prior * f / fail_likelihood, 0.0)
+            wrong_given_pass = np.where(pass_likelihood > 0, (1 - prior) * g / pass_likelihood, 0.0)
+            right_given_fail = np.where(fail_likelihood > 0, prior * f / fail_likelihood, 0.0)
         uniform = flip_rng.random(drawn.shape)
-        truly_passed = np.where(drawn == 1.0, uniform >= wrong_given_pass,
-                                uniform < right_given_fail)
-        plain[start:start + size] = scores
-        true[start:start + size] = truly_passed.mean(axis=2)
+        truly_passed = np.where(
+            drawn == 1.0, uniform >= wrong_given_pass, uniform < right_given_fail
+        )
+        plain[start : start + size] = scores
+        true[start : start + size] = truly_passed.mean(axis=2)
 
     tail = (1 - confidence) / 2
     plain_low, plain_high = np.quantile(plain, [tail, 1 - tail], axis=0)
@@ -202,19 +223,24 @@ def grader_error_intervals(matrix: pd.DataFrame | np.ndarray, false_fail_rate: R
     plain_width = plain_high - plain_low
     with np.errstate(invalid="ignore", divide="ignore"):
         width_ratio = np.where(plain_width > 0, (grader_high - grader_low) / plain_width, np.nan)
-    frame = pd.DataFrame({
-        "system": np.asarray(outcomes.systems),
-        "observed": observed,
-        "corrected": corrected,
-        "plain_low": plain_low,
-        "plain_high": plain_high,
-        "grader_low": grader_low,
-        "grader_high": grader_high,
-        "true_mean": true.mean(axis=0),
-        "width_ratio": width_ratio,
-    })
-    frame.attrs["settings"] = {"n_simulations": n_simulations, "seed": seed,
-                               "confidence": confidence}
+    frame = pd.DataFrame(
+        {
+            "system": np.asarray(outcomes.systems),
+            "observed": observed,
+            "corrected": corrected,
+            "plain_low": plain_low,
+            "plain_high": plain_high,
+            "grader_low": grader_low,
+            "grader_high": grader_high,
+            "true_mean": true.mean(axis=0),
+            "width_ratio": width_ratio,
+        }
+    )
+    frame.attrs["settings"] = {
+        "n_simulations": n_simulations,
+        "seed": seed,
+        "confidence": confidence,
+    }
     return frame
 
 
@@ -226,9 +252,7 @@ def implied_score_ceiling(defective_share: float, rejection_rate: float = 1.0) -
     scores at most ``1 - defective_share * rejection_rate``. A simple bound: it ignores
     false passes (which could lift any score) and assumes defects are not fixed upstream.
     """
-    for name, value in (("defective_share", defective_share),
-                        ("rejection_rate", rejection_rate)):
+    for name, value in (("defective_share", defective_share), ("rejection_rate", rejection_rate)):
         if not 0 <= value <= 1:
-            raise DataError(f"implied_score_ceiling({name})", f"must lie in [0, 1], "
-                                                              f"got {value!r}")
+            raise DataError(f"implied_score_ceiling({name})", f"must lie in [0, 1], got {value!r}")
     return 1.0 - defective_share * rejection_rate

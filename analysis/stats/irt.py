@@ -62,8 +62,9 @@ class _Outcomes:
     tasks: pd.Index
 
 
-def _coerce_outcomes(matrix: pd.DataFrame | np.ndarray, where: str,
-                     allow_missing: bool = True) -> _Outcomes:
+def _coerce_outcomes(
+    matrix: pd.DataFrame | np.ndarray, where: str, allow_missing: bool = True
+) -> _Outcomes:
     """Validate a systems x tasks 0/1 matrix (NaN = not run, if ``allow_missing``)."""
     if isinstance(matrix, pd.DataFrame):
         systems = pd.Index(matrix.index, name=matrix.index.name or "system")
@@ -78,8 +79,9 @@ def _coerce_outcomes(matrix: pd.DataFrame | np.ndarray, where: str,
         except (TypeError, ValueError) as error:
             raise DataError(where, f"outcome matrix is not numeric: {error}") from error
         if values.ndim != 2:
-            raise DataError(where, f"outcome matrix must be 2-D (systems x tasks), "
-                                   f"got {values.ndim}-D")
+            raise DataError(
+                where, f"outcome matrix must be 2-D (systems x tasks), got {values.ndim}-D"
+            )
         systems = pd.RangeIndex(values.shape[0], name="system")
         tasks = pd.RangeIndex(values.shape[1], name="instance_id")
     if values.shape[0] == 0 or values.shape[1] == 0:
@@ -93,8 +95,9 @@ def _coerce_outcomes(matrix: pd.DataFrame | np.ndarray, where: str,
         raise DataError(where, "some systems have no observed outcome at all")
     if not observed.any(axis=0).all():
         raise DataError(where, "some tasks have no observed outcome at all")
-    return _Outcomes(values=np.ascontiguousarray(values), observed=observed,
-                     systems=systems, tasks=tasks)
+    return _Outcomes(
+        values=np.ascontiguousarray(values), observed=observed, systems=systems, tasks=tasks
+    )
 
 
 @dataclass(frozen=True)
@@ -124,10 +127,10 @@ class IRTResult:
 
     def probabilities(self) -> pd.DataFrame:
         """Fitted P(resolved) for every system x task: sigmoid(a_t (theta_s - b_t))."""
-        logits = (self.discrimination.to_numpy()[None, :]
-                  * (self.ability.to_numpy()[:, None] - self.difficulty.to_numpy()[None, :]))
-        return pd.DataFrame(expit(logits), index=self.ability.index,
-                            columns=self.difficulty.index)
+        logits = self.discrimination.to_numpy()[None, :] * (
+            self.ability.to_numpy()[:, None] - self.difficulty.to_numpy()[None, :]
+        )
+        return pd.DataFrame(expit(logits), index=self.ability.index, columns=self.difficulty.index)
 
 
 def _log_likelihood(values: np.ndarray, observed: np.ndarray, logits: np.ndarray) -> float:
@@ -136,8 +139,9 @@ def _log_likelihood(values: np.ndarray, observed: np.ndarray, logits: np.ndarray
     return float(terms.sum())
 
 
-def _rasch_objective(params: np.ndarray, x: np.ndarray, mask: np.ndarray,
-                     l2: float) -> tuple[float, np.ndarray]:
+def _rasch_objective(
+    params: np.ndarray, x: np.ndarray, mask: np.ndarray, l2: float
+) -> tuple[float, np.ndarray]:
     """Penalised negative log-likelihood of the Rasch model and its gradient."""
     n_systems = x.shape[0]
     theta, b = params[:n_systems], params[n_systems:]
@@ -145,13 +149,13 @@ def _rasch_objective(params: np.ndarray, x: np.ndarray, mask: np.ndarray,
     nll = -float((mask * (x * logits - np.logaddexp(0.0, logits))).sum())
     residual = mask * (x - expit(logits))  # d loglik / d logit
     value = nll + 0.5 * l2 * float(theta @ theta + b @ b)
-    gradient = np.concatenate([-residual.sum(axis=1) + l2 * theta,
-                               residual.sum(axis=0) + l2 * b])
+    gradient = np.concatenate([-residual.sum(axis=1) + l2 * theta, residual.sum(axis=0) + l2 * b])
     return value, gradient
 
 
-def _2pl_objective(params: np.ndarray, x: np.ndarray, mask: np.ndarray, l2: float,
-                   l2_log_a: float) -> tuple[float, np.ndarray]:
+def _2pl_objective(
+    params: np.ndarray, x: np.ndarray, mask: np.ndarray, l2: float, l2_log_a: float
+) -> tuple[float, np.ndarray]:
     """Penalised negative log-likelihood of the 2PL model (log-a parametrised) and gradient.
 
     With z = a (theta - b) and r = x - sigmoid(z): dNLL/dtheta_s = -sum_t r a_t,
@@ -159,18 +163,20 @@ def _2pl_objective(params: np.ndarray, x: np.ndarray, mask: np.ndarray, l2: floa
     """
     n_systems, n_tasks = x.shape
     theta = params[:n_systems]
-    b = params[n_systems:n_systems + n_tasks]
-    log_a = params[n_systems + n_tasks:]
+    b = params[n_systems : n_systems + n_tasks]
+    log_a = params[n_systems + n_tasks :]
     a = np.exp(log_a)
     logits = a[None, :] * (theta[:, None] - b[None, :])
     nll = -float((mask * (x * logits - np.logaddexp(0.0, logits))).sum())
     residual = mask * (x - expit(logits))
     value = nll + 0.5 * l2 * float(theta @ theta + b @ b) + 0.5 * l2_log_a * float(log_a @ log_a)
-    gradient = np.concatenate([
-        -(residual * a[None, :]).sum(axis=1) + l2 * theta,
-        (residual.sum(axis=0) * a) + l2 * b,
-        -(residual * logits).sum(axis=0) + l2_log_a * log_a,
-    ])
+    gradient = np.concatenate(
+        [
+            -(residual * a[None, :]).sum(axis=1) + l2 * theta,
+            (residual.sum(axis=0) * a) + l2 * b,
+            -(residual * logits).sum(axis=0) + l2_log_a * log_a,
+        ]
+    )
     return value, gradient
 
 
@@ -181,12 +187,19 @@ def _check_penalty(name: str, value: float) -> float:
 
 
 def _minimise(objective, start: np.ndarray, args: tuple, max_iterations: int):
-    return minimize(objective, start, args=args, jac=True, method="L-BFGS-B",
-                    options={"maxiter": max_iterations, "gtol": 1e-6, "ftol": 1e-12})
+    return minimize(
+        objective,
+        start,
+        args=args,
+        jac=True,
+        method="L-BFGS-B",
+        options={"maxiter": max_iterations, "gtol": 1e-6, "ftol": 1e-12},
+    )
 
 
-def fit_rasch(matrix: pd.DataFrame | np.ndarray, l2: float = 0.1,
-              max_iterations: int = 2000) -> IRTResult:
+def fit_rasch(
+    matrix: pd.DataFrame | np.ndarray, l2: float = 0.1, max_iterations: int = 2000
+) -> IRTResult:
     """Fit the Rasch model P(x=1) = sigmoid(theta_s - b_t) by penalised maximum likelihood.
 
     ``l2`` is the precision of the Gaussian prior on abilities and difficulties
@@ -203,8 +216,9 @@ def fit_rasch(matrix: pd.DataFrame | np.ndarray, l2: float = 0.1,
     # Start from empirical logits, shrunk away from 0/1, so the optimiser starts close.
     system_rate = (x.sum(axis=1) + 0.5) / (mask.sum(axis=1) + 1.0)
     task_rate = (x.sum(axis=0) + 0.5) / (mask.sum(axis=0) + 1.0)
-    start = np.concatenate([np.log(system_rate / (1 - system_rate)),
-                            -np.log(task_rate / (1 - task_rate))])
+    start = np.concatenate(
+        [np.log(system_rate / (1 - system_rate)), -np.log(task_rate / (1 - task_rate))]
+    )
     started = time.perf_counter()
     solution = _minimise(_rasch_objective, start, (x, mask, l2), max_iterations)
     seconds = time.perf_counter() - started
@@ -222,8 +236,9 @@ def fit_rasch(matrix: pd.DataFrame | np.ndarray, l2: float = 0.1,
         discrimination=pd.Series(np.ones(n_tasks), index=outcomes.tasks, name="discrimination"),
         ability_se=pd.Series(ability_se, index=outcomes.systems, name="ability_se"),
         difficulty_se=pd.Series(difficulty_se, index=outcomes.tasks, name="difficulty_se"),
-        discrimination_se=pd.Series(np.zeros(n_tasks), index=outcomes.tasks,
-                                    name="discrimination_se"),
+        discrimination_se=pd.Series(
+            np.zeros(n_tasks), index=outcomes.tasks, name="discrimination_se"
+        ),
         converged=bool(solution.success),
         loglik=_log_likelihood(outcomes.values, outcomes.observed, logits),
         n_iterations=int(solution.nit),
@@ -233,8 +248,12 @@ def fit_rasch(matrix: pd.DataFrame | np.ndarray, l2: float = 0.1,
     )
 
 
-def fit_2pl(matrix: pd.DataFrame | np.ndarray, l2: float = 0.1,
-            l2_log_discrimination: float = 1.0, max_iterations: int = 5000) -> IRTResult:
+def fit_2pl(
+    matrix: pd.DataFrame | np.ndarray,
+    l2: float = 0.1,
+    l2_log_discrimination: float = 1.0,
+    max_iterations: int = 5000,
+) -> IRTResult:
     """Fit the 2PL model P(x=1) = sigmoid(a_t (theta_s - b_t)), a_t = exp(log_a_t).
 
     Penalised maximum likelihood with priors ``theta, b ~ N(0, 1/l2)`` and
@@ -252,13 +271,14 @@ def fit_2pl(matrix: pd.DataFrame | np.ndarray, l2: float = 0.1,
     n_systems, n_tasks = x.shape
     started = time.perf_counter()
     rasch = fit_rasch(matrix, l2=l2, max_iterations=max_iterations)
-    start = np.concatenate([rasch.ability.to_numpy(), rasch.difficulty.to_numpy(),
-                            np.zeros(n_tasks)])
+    start = np.concatenate(
+        [rasch.ability.to_numpy(), rasch.difficulty.to_numpy(), np.zeros(n_tasks)]
+    )
     solution = _minimise(_2pl_objective, start, (x, mask, l2, l2_log_a), max_iterations)
     seconds = time.perf_counter() - started
     theta = solution.x[:n_systems]
-    b = solution.x[n_systems:n_systems + n_tasks]
-    log_a = solution.x[n_systems + n_tasks:]
+    b = solution.x[n_systems : n_systems + n_tasks]
+    log_a = solution.x[n_systems + n_tasks :]
     a = np.exp(log_a)
     logits = a[None, :] * (theta[:, None] - b[None, :])
     weight = mask * expit(logits) * expit(-logits)
@@ -278,8 +298,7 @@ def fit_2pl(matrix: pd.DataFrame | np.ndarray, l2: float = 0.1,
         discrimination=pd.Series(a, index=outcomes.tasks, name="discrimination"),
         ability_se=pd.Series(theta_se, index=outcomes.systems, name="ability_se"),
         difficulty_se=pd.Series(b_se, index=outcomes.tasks, name="difficulty_se"),
-        discrimination_se=pd.Series(a * log_a_se, index=outcomes.tasks,
-                                    name="discrimination_se"),
+        discrimination_se=pd.Series(a * log_a_se, index=outcomes.tasks, name="discrimination_se"),
         converged=bool(solution.success),
         loglik=_log_likelihood(outcomes.values, outcomes.observed, logits),
         n_iterations=int(solution.nit),
@@ -303,10 +322,14 @@ def _masked_correlation(x: np.ndarray, y: np.ndarray, mask: np.ndarray) -> np.nd
     return np.where(denominator > 1e-12, correlation, np.nan)
 
 
-def item_flags(matrix: pd.DataFrame | np.ndarray, result: IRTResult,
-               outfit_cutoff: float = 2.0, infit_cutoff: float = 1.5,
-               discrimination_cutoff: float = 0.5,
-               correlation_cutoff: float = 0.0) -> pd.DataFrame:
+def item_flags(
+    matrix: pd.DataFrame | np.ndarray,
+    result: IRTResult,
+    outfit_cutoff: float = 2.0,
+    infit_cutoff: float = 1.5,
+    discrimination_cutoff: float = 0.5,
+    correlation_cutoff: float = 0.0,
+) -> pd.DataFrame:
     """Per-task diagnostics from an outcome matrix and an IRT fit of that same matrix.
 
     Columns (one row per task, index ``instance_id``):
@@ -338,13 +361,18 @@ def item_flags(matrix: pd.DataFrame | np.ndarray, result: IRTResult,
     """
     outcomes = _coerce_outcomes(matrix, "item_flags(matrix)")
     if len(outcomes.systems) != len(result.ability) or len(outcomes.tasks) != len(
-            result.difficulty):
-        raise DataError("item_flags(result)", f"fit is for {len(result.ability)} x "
-                        f"{len(result.difficulty)}, matrix is {len(outcomes.systems)} x "
-                        f"{len(outcomes.tasks)}")
+        result.difficulty
+    ):
+        raise DataError(
+            "item_flags(result)",
+            f"fit is for {len(result.ability)} x "
+            f"{len(result.difficulty)}, matrix is {len(outcomes.systems)} x "
+            f"{len(outcomes.tasks)}",
+        )
     if isinstance(matrix, pd.DataFrame) and not (
-            outcomes.systems.equals(result.ability.index)
-            and outcomes.tasks.equals(result.difficulty.index)):
+        outcomes.systems.equals(result.ability.index)
+        and outcomes.tasks.equals(result.difficulty.index)
+    ):
         raise DataError("item_flags(result)", "matrix labels differ from the fitted model's")
     x = np.nan_to_num(outcomes.values)
     mask = outcomes.observed.astype("float64")
@@ -375,23 +403,29 @@ def item_flags(matrix: pd.DataFrame | np.ndarray, result: IRTResult,
     else:
         negative = low_correlation
     misfit = (outfit > outfit_cutoff) | (infit > infit_cutoff)
-    frame = pd.DataFrame({
-        "n_observed": n_observed.astype(int),
-        "n_solved": n_solved.astype(int),
-        "solve_rate": n_solved / n_observed,
-        "never_solved": never_solved,
-        "always_solved": always_solved,
-        "difficulty": result.difficulty.to_numpy(),
-        "discrimination": discrimination,
-        "point_biserial": point_biserial,
-        "item_rest_correlation": item_rest,
-        "outfit": outfit,
-        "infit": infit,
-        "negative_discrimination": negative,
-        "misfit": misfit,
-    }, index=outcomes.tasks)
+    frame = pd.DataFrame(
+        {
+            "n_observed": n_observed.astype(int),
+            "n_solved": n_solved.astype(int),
+            "solve_rate": n_solved / n_observed,
+            "never_solved": never_solved,
+            "always_solved": always_solved,
+            "difficulty": result.difficulty.to_numpy(),
+            "discrimination": discrimination,
+            "point_biserial": point_biserial,
+            "item_rest_correlation": item_rest,
+            "outfit": outfit,
+            "infit": infit,
+            "negative_discrimination": negative,
+            "misfit": misfit,
+        },
+        index=outcomes.tasks,
+    )
     frame["flagged"] = frame["never_solved"] | frame["negative_discrimination"] | frame["misfit"]
-    frame.attrs["cutoffs"] = {"outfit": outfit_cutoff, "infit": infit_cutoff,
-                              "discrimination": discrimination_cutoff,
-                              "correlation": correlation_cutoff}
+    frame.attrs["cutoffs"] = {
+        "outfit": outfit_cutoff,
+        "infit": infit_cutoff,
+        "discrimination": discrimination_cutoff,
+        "correlation": correlation_cutoff,
+    }
     return frame

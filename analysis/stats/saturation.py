@@ -66,8 +66,9 @@ def _gompertz(t: np.ndarray, asymptote: float, displacement: float, rate: float)
 _CURVES = {"logistic": _logistic, "gompertz": _gompertz}
 
 
-def best_so_far(frame: pd.DataFrame, date: str = "date", score: str = "resolved_pct",
-                name: str = "name") -> pd.DataFrame:
+def best_so_far(
+    frame: pd.DataFrame, date: str = "date", score: str = "resolved_pct", name: str = "name"
+) -> pd.DataFrame:
     """The running maximum of ``score`` over submissions sorted by ``date``.
 
     Returns every dated submission (rows with a missing date or score are dropped and
@@ -80,18 +81,22 @@ def best_so_far(frame: pd.DataFrame, date: str = "date", score: str = "resolved_
     """
     for column in (date, score):
         if column not in frame.columns:
-            raise DataError("best_so_far(frame)", f"no column {column!r} "
-                                                  f"(columns: {list(frame.columns)})")
+            raise DataError(
+                "best_so_far(frame)", f"no column {column!r} (columns: {list(frame.columns)})"
+            )
     names = frame[name] if name in frame.columns else pd.Series(frame.index, index=frame.index)
-    table = pd.DataFrame({
-        "date": pd.to_datetime(frame[date], errors="coerce"),
-        "name": names.astype(str),
-        "score": pd.to_numeric(frame[score], errors="coerce").astype("float64"),
-    })
+    table = pd.DataFrame(
+        {
+            "date": pd.to_datetime(frame[date], errors="coerce"),
+            "name": names.astype(str),
+            "score": pd.to_numeric(frame[score], errors="coerce").astype("float64"),
+        }
+    )
     complete = table["date"].notna() & table["score"].notna()
     dropped = int((~complete).sum())
-    table = table.loc[complete].sort_values(["date", "score", "name"],
-                                            ascending=[True, False, True], kind="stable")
+    table = table.loc[complete].sort_values(
+        ["date", "score", "name"], ascending=[True, False, True], kind="stable"
+    )
     table = table.reset_index(drop=True)
     running = table["score"].cummax()
     previous = running.shift(1, fill_value=-np.inf)
@@ -119,8 +124,7 @@ def _fit_frontier(model: str, years: np.ndarray, scores: np.ndarray) -> np.ndarr
     "no convergence") followed by a colon and details.
     """
     if len(years) < MIN_FRONTIER_POINTS:
-        raise RuntimeError(f"too few frontier points: {len(years)} (need "
-                           f"{MIN_FRONTIER_POINTS})")
+        raise RuntimeError(f"too few frontier points: {len(years)} (need {MIN_FRONTIER_POINTS})")
     best = float(scores.max())
     lower_a, upper_a = best, max(100.0, best + 1e-6)
     span = max(float(years.max() - years.min()), 1e-3)
@@ -128,13 +132,19 @@ def _fit_frontier(model: str, years: np.ndarray, scores: np.ndarray) -> np.ndarr
     starts: list[tuple[float, float, float]]
     if model == "logistic":
         bounds = ([lower_a, 1e-3, years.min() - 20 * span], [upper_a, 100.0, years.max() + 20])
-        starts = [(min(upper_a, best * 1.05), 4.0 / span, float(years.mean())),
-                  (min(upper_a, best * 1.3), 2.0 / span, float(years.min()))]
+        starts = [
+            (min(upper_a, best * 1.05), 4.0 / span, float(years.mean())),
+            (min(upper_a, best * 1.3), 2.0 / span, float(years.min())),
+        ]
     else:
         bounds = ([lower_a, 1e-6, 1e-3], [upper_a, 1e4, 100.0])
-        starts = [(a0, max(np.log(a0 / first), 1e-3), rate)
-                  for a0, rate in ((min(upper_a, best * 1.05), 4.0 / span),
-                                   (min(upper_a, best * 1.3), 1.0 / span))]
+        starts = [
+            (a0, max(np.log(a0 / first), 1e-3), rate)
+            for a0, rate in (
+                (min(upper_a, best * 1.05), 4.0 / span),
+                (min(upper_a, best * 1.3), 1.0 / span),
+            )
+        ]
     curve = _CURVES[model]
     fitted: list[tuple[float, np.ndarray]] = []
     errors: list[str] = []
@@ -143,8 +153,9 @@ def _fit_frontier(model: str, years: np.ndarray, scores: np.ndarray) -> np.ndarr
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", OptimizeWarning)
-                params, _ = curve_fit(curve, years, scores, p0=start, bounds=bounds,
-                                      method="trf", maxfev=5000)
+                params, _ = curve_fit(
+                    curve, years, scores, p0=start, bounds=bounds, method="trf", maxfev=5000
+                )
         except (RuntimeError, ValueError) as error:
             errors.append(type(error).__name__)
             continue
@@ -152,13 +163,17 @@ def _fit_frontier(model: str, years: np.ndarray, scores: np.ndarray) -> np.ndarr
             residual = float(((curve(years, *params) - scores) ** 2).sum())
             fitted.append((residual, params))
     if not fitted:
-        raise RuntimeError("no convergence: curve_fit failed from every start (" +
-                           ", ".join(sorted(set(errors))) + ")")
+        raise RuntimeError(
+            "no convergence: curve_fit failed from every start ("
+            + ", ".join(sorted(set(errors)))
+            + ")"
+        )
     return min(fitted, key=lambda item: item[0])[1]
 
 
-def _to_years(dates: pd.Series | np.ndarray | Sequence, origin: pd.Timestamp,
-              where: str) -> np.ndarray:
+def _to_years(
+    dates: pd.Series | np.ndarray | Sequence, origin: pd.Timestamp, where: str
+) -> np.ndarray:
     stamps = pd.to_datetime(pd.Series(dates), errors="coerce", utc=True).dt.tz_localize(None)
     if stamps.isna().any():
         raise DataError(where, f"{int(stamps.isna().sum())} dates are missing or unparseable")
@@ -227,8 +242,9 @@ class SaturationFit:
         years = self._years_to_reach(level, np.array(list(self.params.values())))
         return _decimal_year(self.origin) + years
 
-    def year_to_reach_interval(self, level: float,
-                               confidence: float | None = None) -> tuple[float, float]:
+    def year_to_reach_interval(
+        self, level: float, confidence: float | None = None
+    ) -> tuple[float, float]:
         """Bootstrap percentile interval of :meth:`year_to_reach`; an upper end of ``inf``
         means more than ``(1 - confidence) / 2`` of the refits never reach ``level``."""
         confidence = self.confidence if confidence is None else confidence
@@ -242,10 +258,15 @@ class SaturationFit:
         return (float(origin + low), float(origin + high))
 
 
-def fit_saturation(dates: pd.Series | np.ndarray | Sequence,
-                   scores: pd.Series | np.ndarray | Sequence, model: str = "logistic",
-                   n_boot: int = 500, seed: int = 0, progress: bool = False,
-                   confidence: float = 0.95) -> SaturationFit:
+def fit_saturation(
+    dates: pd.Series | np.ndarray | Sequence,
+    scores: pd.Series | np.ndarray | Sequence,
+    model: str = "logistic",
+    n_boot: int = 500,
+    seed: int = 0,
+    progress: bool = False,
+    confidence: float = 0.95,
+) -> SaturationFit:
     """Fit a logistic or Gompertz curve to the best-so-far frontier of dated scores.
 
     ``dates`` and ``scores`` (percent, 0-100) are parallel, one entry per submission (all
@@ -254,8 +275,9 @@ def fit_saturation(dates: pd.Series | np.ndarray | Sequence,
     docstring for the curves, bounds, and what an asymptote can and cannot mean.
     """
     if model not in MODELS:
-        raise DataError("fit_saturation(model)", f"unknown model {model!r}; use one of "
-                                                 f"{sorted(MODELS)}")
+        raise DataError(
+            "fit_saturation(model)", f"unknown model {model!r}; use one of {sorted(MODELS)}"
+        )
     if not 0 < confidence < 1:
         raise DataError("fit_saturation(confidence)", f"must be in (0, 1), got {confidence}")
     score_values = pd.to_numeric(pd.Series(scores), errors="coerce").to_numpy(dtype="float64")
@@ -263,8 +285,10 @@ def fit_saturation(dates: pd.Series | np.ndarray | Sequence,
     if len(score_values) != len(stamps):
         raise DataError("fit_saturation", f"{len(stamps)} dates but {len(score_values)} scores")
     if np.isnan(score_values).any() or stamps.isna().any():
-        raise DataError("fit_saturation", "dates and scores must be complete: drop "
-                                          "undated or unscored submissions first")
+        raise DataError(
+            "fit_saturation",
+            "dates and scores must be complete: drop undated or unscored submissions first",
+        )
     if ((score_values < 0) | (score_values > 100)).any():
         raise DataError("fit_saturation(scores)", "scores must be percentages in [0, 100]")
     origin = stamps.min()
@@ -273,8 +297,7 @@ def fit_saturation(dates: pd.Series | np.ndarray | Sequence,
     try:
         params = _fit_frontier(model, record_years, record_scores)
     except RuntimeError as error:
-        raise DataError("fit_saturation", f"{model} fit to the frontier failed: {error}") \
-            from error
+        raise DataError("fit_saturation", f"{model} fit to the frontier failed: {error}") from error
     curve = _CURVES[model]
     rmse = float(np.sqrt(np.mean((curve(record_years, *params) - record_scores) ** 2)))
 
@@ -285,23 +308,32 @@ def fit_saturation(dates: pd.Series | np.ndarray | Sequence,
     for _ in tqdm(range(n_boot), disable=not progress, desc=f"bootstrap {model}"):
         sample = rng.integers(0, n, n)
         try:
-            boot_params.append(_fit_frontier(model, *_frontier(years[sample],
-                                                                score_values[sample])))
+            boot_params.append(
+                _fit_frontier(model, *_frontier(years[sample], score_values[sample]))
+            )
         except RuntimeError as error:
             reasons[str(error).split(":")[0]] += 1  # reason without the details
     n_failed = sum(reasons.values())
     if n_boot and n_failed > 0.1 * n_boot:
-        warnings.warn(f"fit_saturation: {n_failed} of {n_boot} bootstrap refits failed "
-                      f"({dict(reasons)}); the interval uses the rest", stacklevel=2)
+        warnings.warn(
+            f"fit_saturation: {n_failed} of {n_boot} bootstrap refits failed "
+            f"({dict(reasons)}); the interval uses the rest",
+            stacklevel=2,
+        )
     boot = np.array(boot_params).reshape(-1, 3)
     tail = (1 - confidence) / 2
-    interval = ((float(np.quantile(boot[:, 0], tail)), float(np.quantile(boot[:, 0], 1 - tail)))
-                if len(boot) else (np.nan, np.nan))
-    frontier = pd.DataFrame({
-        "date": origin + pd.to_timedelta(record_years * DAYS_PER_YEAR, unit="D"),
-        "years": record_years,
-        "score": record_scores,
-    })
+    interval = (
+        (float(np.quantile(boot[:, 0], tail)), float(np.quantile(boot[:, 0], 1 - tail)))
+        if len(boot)
+        else (np.nan, np.nan)
+    )
+    frontier = pd.DataFrame(
+        {
+            "date": origin + pd.to_timedelta(record_years * DAYS_PER_YEAR, unit="D"),
+            "years": record_years,
+            "score": record_scores,
+        }
+    )
     return SaturationFit(
         model=model,
         params=dict(zip(MODELS[model], (float(v) for v in params), strict=True)),
@@ -321,6 +353,7 @@ def fit_saturation(dates: pd.Series | np.ndarray | Sequence,
             # A pinned at a bound: 100 = no ceiling visible; best observed = already flat.
             "at_best_observed": bool(params[0] <= record_scores.max() + 1e-6),
             "share_at_upper_bound": float(np.mean(boot[:, 0] >= 100 - 1e-6))
-            if len(boot) else np.nan,
+            if len(boot)
+            else np.nan,
         },
     )
