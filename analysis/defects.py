@@ -142,17 +142,6 @@ def breakdown(task_ids: pd.Index | list[str], tasks: pd.DataFrame, by: str) -> p
     return table.sort_values(["tasks", by], ascending=[False, True], ignore_index=True)
 
 
-def wilson(k: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
-    """Wilson score interval for k of n, as proportions (Wilson 1927).
-
-    Delegates to :func:`analysis.stats.intervals.wilson_interval`.
-    """
-    if n <= 0:
-        raise DataError("analysis.defects.wilson", "n must be positive")
-    low, high = wilson_interval(k, n, confidence)
-    return float(low), float(high)
-
-
 def chronological_order(dates: dict[str, object], systems: list[str]) -> list[str]:
     """``systems`` sorted by date (then name); systems without a date go last, by name."""
     known = {s: pd.Timestamp(dates[s]) for s in systems if dates.get(s) is not None}
@@ -182,7 +171,7 @@ def share_never_solved(matrix: pd.DataFrame, subset: pd.Index) -> dict[str, floa
     unsolved = set(never_solved(matrix))
     k = sum(task in unsolved for task in subset)
     n = len(subset)
-    low, high = wilson(k, n)
+    low, high = wilson_interval(k, n)
     return {
         "tasks": float(n),
         "never_solved": float(k),
@@ -198,7 +187,7 @@ def share_flagged(
     """Percent of ``subset`` tasks with ``flags[column]`` true, with a Wilson 95% interval."""
     marked = flags.loc[flags.index.intersection(subset), column].astype(bool)
     k, n = int(marked.sum()), len(marked)
-    low, high = wilson(k, n)
+    low, high = wilson_interval(k, n)
     return {
         "tasks": float(n),
         "flagged": float(k),
@@ -224,7 +213,7 @@ def flag_summary(flags: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for column in ("never_solved", "negative_discrimination", "misfit", "flagged"):
         k = int(flags[column].sum())
-        low, high = wilson(k, n)
+        low, high = wilson_interval(k, n)
         rows.append(
             {
                 "flag": column,

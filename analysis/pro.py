@@ -179,17 +179,6 @@ def size_comparison(pro_loc: pd.DataFrame, verified_tasks: pd.DataFrame) -> pd.D
 # --------------------------------------------------------------------------------------
 
 
-def wilson(k: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
-    """Wilson score interval for k successes in n trials (Wilson 1927), in [0, 1].
-
-    Delegates to :func:`analysis.stats.intervals.wilson_interval`; NaNs when n = 0.
-    """
-    if n <= 0:
-        return (float("nan"), float("nan"))
-    low, high = wilson_interval(k, n, confidence)
-    return float(low), float(high)
-
-
 def pro_scores(results_long: pd.DataFrame, n_public: int = PRO_PUBLIC_TASKS) -> pd.DataFrame:
     """Per-system Pro scores with Wilson 95% intervals.
 
@@ -206,8 +195,8 @@ def pro_scores(results_long: pd.DataFrame, n_public: int = PRO_PUBLIC_TASKS) -> 
     for system, group in results_long.groupby("system", sort=True):
         resolved = group["resolved"].astype(bool).to_numpy()
         k, n = int(resolved.sum()), int(resolved.size)
-        low, high = wilson(k, n)
-        low_all, high_all = wilson(k, n_public)
+        low, high = wilson_interval(k, n)
+        low_all, high_all = wilson_interval(k, n_public)
         rows.append(
             {
                 "system": system,
@@ -336,7 +325,7 @@ def verified_scores_from_results(results_long: pd.DataFrame) -> pd.DataFrame:
     for system, group in results_long.groupby("system", sort=True):
         resolved = group["resolved"].astype(bool).to_numpy()
         k, n = int(resolved.sum()), int(resolved.size)
-        low, high = wilson(k, n)
+        low, high = wilson_interval(k, n)
         rows.append(
             {
                 "system": system,

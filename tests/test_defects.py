@@ -56,13 +56,6 @@ def test_share_never_solved_with_interval() -> None:
     assert share["low_pct"] < 50 < share["high_pct"]
 
 
-def test_wilson_bounds() -> None:
-    assert defects.wilson(0, 10)[0] == 0.0
-    assert defects.wilson(10, 10)[1] == pytest.approx(1.0)
-    with pytest.raises(DataError):
-        defects.wilson(1, 0)
-
-
 def test_breakdown_counts_against_all_tasks() -> None:
     tasks = pd.DataFrame(
         {

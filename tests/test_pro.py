@@ -11,7 +11,6 @@ from scipy import stats as scipy_stats
 
 from analysis import pro
 from analysis.errors import DataError
-from analysis.stats.intervals import wilson_interval
 
 
 def test_composition_shares_and_order() -> None:
@@ -22,11 +21,6 @@ def test_composition_shares_and_order() -> None:
     assert pro.top_share(frame, "language", 2) == pytest.approx(100 * 5 / 6)
     with pytest.raises(DataError):
         pro.composition(frame, "repo")
-
-
-def test_wilson_matches_the_stats_engine() -> None:
-    for k, n in [(0, 10), (3, 10), (43, 100), (730, 731)]:
-        assert pro.wilson(k, n) == pytest.approx(tuple(wilson_interval(k, n)), abs=1e-9)
 
 
 def test_size_summary_and_mean_interval() -> None:
