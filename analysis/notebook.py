@@ -18,25 +18,22 @@ def escape(value: Any) -> str:
     return html.escape(str(value), quote=True)
 
 
-def show_finding(template: str, **values: Any) -> Markdown:
+def show_finding(template: str, **values: Any) -> None:
     """Display the notebook's one-sentence finding, computed at run time.
 
     ``template`` is written by us and may contain Markdown; ``values`` come from data and
     are escaped before being substituted with :meth:`str.format`.
     """
     text = template.format(**{key: escape(value) for key, value in values.items()})
-    output = Markdown(f"**Finding.** {text}")
-    display(output)
-    return output
+    # Displayed, not returned, so a call as a cell's last line shows it once.
+    display(Markdown(f"**Finding.** {text}"))
 
 
-def show_table(frame: pd.DataFrame, caption: str | None = None, **to_html: Any) -> HTML:
+def show_table(frame: pd.DataFrame, caption: str | None = None, **to_html: Any) -> None:
     """Display a DataFrame as an HTML table with every cell and label escaped."""
     to_html.setdefault("escape", True)
     to_html.setdefault("border", 0)
     table = frame.to_html(**to_html)
     if caption:
         table = f"<p><em>{escape(caption)}</em></p>\n{table}"
-    output = HTML(table)
-    display(output)
-    return output
+    display(HTML(table))

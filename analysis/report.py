@@ -506,8 +506,8 @@ def _prepare_for_page(notebook: Any, captions: dict[str, str] | None = None) -> 
 
     Output data go through :func:`_safe_output_data` (sanitised HTML, no scripts or
     widgets). Drops stderr streams (progress bars and warnings: they stay in the executed
-    notebook) and repeated Markdown/HTML outputs (``show_finding`` and ``show_table``
-    display their output and return it, so a call as a cell's last line shows it twice).
+    notebook) and repeated Markdown/HTML outputs (a display call whose value is also the
+    cell's result shows the same output twice).
     PNG outputs of a cell that called ``save_figure(fig, "NN-name", ...)`` get that
     figure's caption (from ``captions``) as alt text.
     """

@@ -164,7 +164,7 @@ def test_code_is_folded_and_prompts_hidden(site):
     assert 'class="jp-InputPrompt' not in body and 'class="jp-OutputPrompt' not in body
     # the figure's alt text names the figure the cell saved (its caption when known)
     assert 'alt="01-fixture-hostile-scores"' in page
-    # the finding is shown once although show_finding displays and returns it
+    # the finding is shown once although the fixture cell displays it twice
     assert page.count("<strong>Finding.</strong>") == 1
 
 
