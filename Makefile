@@ -32,11 +32,11 @@ data: setup
 
 ## All tests: lint, unit tests, data tests, browser and JupyterLab tests, nbval on notebooks.
 test: setup browser
-	$(PY) -m ruff check analysis tests benchmarks
+	$(PY) -m ruff check analysis tests benchmarks notebooks
 	$(PY) -m pytest tests --nbval-lax notebooks --nbval-current-env -p no:cacheprovider
 
 lint: setup
-	$(PY) -m ruff check analysis tests benchmarks
+	$(PY) -m ruff check analysis tests benchmarks notebooks
 	$(PY) -m ruff format --check analysis tests benchmarks
 
 # Debian's chromium for the reader's-eye test; best effort off CI (the test skips without it).
