@@ -270,6 +270,203 @@ def annotation_relation(
 
 
 # --------------------------------------------------------------------------------------
+# Grader-aware intervals: how much wider is the honest interval? (notebook 04)
+# --------------------------------------------------------------------------------------
+#
+# A sensitivity analysis under stated assumptions, not a measurement of which tests are
+# broken: we do not know which tasks OpenAI audited nor its per-task verdicts.
+
+#: Verified's size, for the audit arithmetic below.
+VERIFIED_TASKS = 500
+#: Tasks OpenAI audited: round(27.6% x 500) = 138 (the audit reports shares, not counts;
+#: source: OpenAI's SWE-bench Verified audit of 2026-02-23 as quoted in the seed article
+#: "The Collapse of SWE-bench Verified: 59.4% Defective and Training Leaks").
+AUDITED_TASKS = round(AUDIT_SAMPLE_SHARE * VERIFIED_TASKS)
+#: Audited tasks judged to have tests that reject correct fixes: round(59.4% x 138) = 82.
+AUDIT_FLAWED_TASKS = round(AUDIT_DEFECTIVE_PCT / 100 * AUDITED_TASKS)
+#: Assumed false-fail range (tests reject a correct fix) on the other, easier tasks. Not
+#: measured: Verified's 2024 screening kept only tasks whose tests annotators judged
+#: unlikely to reject valid fixes (false-negative score 0 or 1), so we take it small.
+OTHER_FALSE_FAIL_RANGE: tuple[float, float] = (0.0, 0.02)
+#: Assumed false-pass range (tests accept a wrong fix), on every task. Not measured: no
+#: public per-task estimate exists for Verified; a small range, easy to change.
+FALSE_PASS_RANGE: tuple[float, float] = (0.0, 0.02)
+#: Monte Carlo simulations per rate scenario (task resampling plus outcome flips).
+GRADER_SIMULATIONS = 2_000
+#: "Top systems" in the headline: the highest observed scores.
+TOP_SYSTEMS = 10
+
+
+def audit_false_fail_range(
+    flawed: int = AUDIT_FLAWED_TASKS, audited: int = AUDITED_TASKS, confidence: float = 0.95
+) -> tuple[float, float]:
+    """Clopper-Pearson interval of ``flawed / audited`` (default 82/138), as fractions.
+
+    Used as the range of the hard tasks' false-fail rate, P(tests fail | correct fix):
+    the audit's defect share with its sampling uncertainty, assuming a flawed test rejects
+    every correct fix (an upper-end reading: some flawed tests reject only some fixes).
+    """
+    from analysis.stats.intervals import clopper_pearson_interval
+
+    low, high = clopper_pearson_interval(flawed, audited, confidence)
+    return float(low), float(high)
+
+
+def _rate_range(value: float | tuple[float, float], name: str) -> tuple[float, float]:
+    where = f"analysis.defects.grader_aware_scores({name})"
+    low, high = (value, value) if np.ndim(value) == 0 else tuple(value)  # type: ignore[misc]
+    low, high = float(low), float(high)
+    if not 0 <= low <= high <= 1:
+        raise DataError(where, f"need a rate or a range 0 <= low <= high <= 1, got {value!r}")
+    return low, high
+
+
+def grader_aware_scores(
+    matrix: pd.DataFrame,
+    hard_ids: pd.Index | list[str],
+    hard_false_fail: float | tuple[float, float] | None = None,
+    other_false_fail: float | tuple[float, float] = OTHER_FALSE_FAIL_RANGE,
+    false_pass: float | tuple[float, float] = FALSE_PASS_RANGE,
+    n_simulations: int = GRADER_SIMULATIONS,
+    seed: int = 0,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """Per-system scores with plain and grader-aware intervals, in percent.
+
+    The false-fail rate ``f_t`` is ``hard_false_fail`` on ``hard_ids`` (default: the
+    Clopper-Pearson interval of the audit's 82/138, :func:`audit_false_fail_range`) and
+    ``other_false_fail`` elsewhere; the false-pass rate is ``false_pass`` on every task.
+    Each is a number or a ``(low, high)`` range.
+
+    :func:`analysis.stats.grader.grader_error_intervals` takes a per-task rate array or a
+    range shared by all tasks, not a range per task group, so rate uncertainty enters as an
+    envelope: the grader-aware interval is the union of the ``confidence`` intervals over
+    every corner of the rate box (each range at its low and its high end; at most 8
+    scenarios, all with the same ``seed``, hence the same task resamples). The corrected
+    score is monotone in each rate, so the interval ends are extreme at the corners; the
+    envelope is conservative next to drawing the rates per simulation. Columns:
+
+    - ``observed_pct``; ``plain_low_pct``/``plain_high_pct``: percentile bootstrap over tasks;
+    - ``grader_low_pct``/``grader_high_pct``: the envelope above;
+    - ``central_low_pct``/``central_high_pct``: the grader-aware interval at the midpoint
+      rates (grader error with known rates, no rate uncertainty);
+    - ``corrected_pct``: method-of-moments true score ``(s - g) / (1 - f - g)`` at the
+      midpoint rates (``f`` averaged over tasks; Rogan & Gladen 1978);
+    - ``width_ratio``: grader-aware width / plain width;
+    - ``corrected_outside_plain``: the corrected score lies outside the plain interval.
+
+    Rows are sorted by observed score, best first; ``attrs`` records the rates and
+    scenarios. Under the grader model every system gets the same affine correction, so the
+    order of corrected scores is the order of observed scores.
+    """
+    from analysis.stats.grader import grader_error_intervals, true_score
+
+    matrix = _as_matrix(matrix)
+    hard_ids = pd.Index(hard_ids)
+    unknown = hard_ids.difference(matrix.columns)
+    if len(unknown):
+        raise DataError(
+            "analysis.defects.grader_aware_scores(hard_ids)",
+            f"{len(unknown)} task ids not in the matrix, e.g. {unknown[0]!r}",
+        )
+    if hard_false_fail is None:
+        hard_false_fail = audit_false_fail_range()
+    hard_range = _rate_range(hard_false_fail, "hard_false_fail")
+    other_range = _rate_range(other_false_fail, "other_false_fail")
+    pass_range = _rate_range(false_pass, "false_pass")
+    is_hard = matrix.columns.isin(hard_ids)
+
+    def false_fail(hard: float, other: float) -> pd.Series:
+        return pd.Series(np.where(is_hard, hard, other), index=matrix.columns)
+
+    scenarios = sorted({(h, o, g) for h in hard_range for o in other_range for g in pass_range})
+    runs = [
+        grader_error_intervals(
+            matrix,
+            false_fail(h, o),
+            g,
+            n_simulations=n_simulations,
+            seed=seed,
+            confidence=confidence,
+        )
+        for h, o, g in scenarios
+    ]
+    middle = [sum(pair) / 2 for pair in (hard_range, other_range, pass_range)]
+    central = grader_error_intervals(
+        matrix,
+        false_fail(middle[0], middle[1]),
+        middle[2],
+        n_simulations=n_simulations,
+        seed=seed,
+        confidence=confidence,
+    )
+    observed = central["observed"].to_numpy()
+    corrected = true_score(observed, false_fail(middle[0], middle[1]).mean(), middle[2])
+    plain_low, plain_high = central["plain_low"].to_numpy(), central["plain_high"].to_numpy()
+    grader_low = np.min([run["grader_low"].to_numpy() for run in runs], axis=0)
+    grader_high = np.max([run["grader_high"].to_numpy() for run in runs], axis=0)
+    plain_width = plain_high - plain_low
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.where(plain_width > 0, (grader_high - grader_low) / plain_width, np.nan)
+    frame = pd.DataFrame(
+        {
+            "system": central["system"].to_numpy(),
+            "observed_pct": 100 * observed,
+            "plain_low_pct": 100 * plain_low,
+            "plain_high_pct": 100 * plain_high,
+            "grader_low_pct": 100 * grader_low,
+            "grader_high_pct": 100 * grader_high,
+            "central_low_pct": 100 * central["grader_low"].to_numpy(),
+            "central_high_pct": 100 * central["grader_high"].to_numpy(),
+            "corrected_pct": 100 * corrected,
+            "width_ratio": ratio,
+            "corrected_outside_plain": (corrected < plain_low) | (corrected > plain_high),
+        }
+    )
+    frame = frame.sort_values(["observed_pct", "system"], ascending=[False, True])
+    frame = frame.reset_index(drop=True)
+    frame.attrs["rates"] = {
+        "hard_false_fail": hard_range,
+        "other_false_fail": other_range,
+        "false_pass": pass_range,
+        "hard_tasks": int(is_hard.sum()),
+        "tasks": int(matrix.shape[1]),
+    }
+    frame.attrs["scenarios"] = scenarios
+    frame.attrs["settings"] = {
+        "n_simulations": n_simulations,
+        "seed": seed,
+        "confidence": confidence,
+    }
+    return frame
+
+
+def grader_aware_headline(scores: pd.DataFrame, top: int = TOP_SYSTEMS) -> dict[str, float]:
+    """Summary of :func:`grader_aware_scores`: widening and shifts, overall and at the top.
+
+    Returns ``median_width_ratio``, ``min_width_ratio``, ``max_width_ratio`` (all
+    systems); for the ``top`` systems by observed score: ``top`` (how many),
+    ``top_moved`` (corrected score outside the plain interval), ``top_median_shift`` and
+    ``top_max_shift`` (corrected minus observed, points), ``top_median_width_ratio``.
+    """
+    if scores.empty:
+        raise DataError("analysis.defects.grader_aware_headline", "no systems")
+    best = scores.nlargest(min(top, len(scores)), "observed_pct")
+    shift = best["corrected_pct"] - best["observed_pct"]
+    return {
+        "systems": float(len(scores)),
+        "median_width_ratio": float(scores["width_ratio"].median()),
+        "min_width_ratio": float(scores["width_ratio"].min()),
+        "max_width_ratio": float(scores["width_ratio"].max()),
+        "top": float(len(best)),
+        "top_moved": float(best["corrected_outside_plain"].sum()),
+        "top_median_shift": float(shift.median()),
+        "top_max_shift": float(shift.max()),
+        "top_median_width_ratio": float(best["width_ratio"].median()),
+    }
+
+
+# --------------------------------------------------------------------------------------
 # Real data, cached
 # --------------------------------------------------------------------------------------
 
@@ -279,7 +476,8 @@ def verified_matrices() -> dict[str, object]:
     """Outcome matrices on Verified: bash-only alone and with early submissions added.
 
     Inconsistent systems (per-task results disagreeing with the published score by more
-    than one task) are left out of both and listed under ``excluded``.
+    than one task) are left out of both and listed under ``excluded`` (the bash-only ones
+    also under ``excluded_bash_only``).
     """
     import warnings
 
@@ -301,7 +499,8 @@ def verified_matrices() -> dict[str, object]:
             ignore_index=True,
         )
     )
-    excluded = [row["system"] for row in bash.attrs.get("excluded", [])] + bad_early
+    excluded_bash_only = [row["system"] for row in bash.attrs.get("excluded", [])]
+    excluded = excluded_bash_only + bad_early
     dates: dict[str, object] = dict(early.attrs.get("dates", {}))
     submitted = board_dates("bash-only")
     dates.update({s: submitted[s] for s in bash_matrix.index if s in submitted})
@@ -310,6 +509,7 @@ def verified_matrices() -> dict[str, object]:
         "combined": combined,
         "dates": dates,
         "excluded": excluded,
+        "excluded_bash_only": excluded_bash_only,
     }
 
 
@@ -450,4 +650,65 @@ def figure_flags(flags: pd.DataFrame):
     ax.set_xlabel("IRT difficulty (2PL, logits)")
     ax.set_ylabel("item-rest correlation (0 when undefined)")
     ax.legend(loc="upper right")
+    return fig
+
+
+def figure_grader_aware(scores: pd.DataFrame):
+    """Plain and grader-aware 95% intervals per system (rows, best at the top).
+
+    Plain: black line with a filled circle at the observed score; grader-aware: thick grey
+    bar with an open diamond at the corrected score, so the two read apart in grayscale.
+    Takes the frame of :func:`grader_aware_scores`. Returns the Figure.
+    """
+    import matplotlib.pyplot as plt
+
+    from analysis.plots import COLORS, FIGSIZE
+
+    # bottom to top, so that read from the top the rows follow the table (best first)
+    data = scores.sort_values(["observed_pct", "system"], ascending=[True, False])
+    positions = np.arange(len(data))
+    height = min(max(3.0, 0.3 * len(data) + 1.2), 10.0)
+    fig, ax = plt.subplots(figsize=(FIGSIZE[0], height))
+    ax.hlines(
+        positions - 0.15,
+        data["grader_low_pct"],
+        data["grader_high_pct"],
+        color=COLORS["grey"],
+        linewidth=5,
+        label="grader-aware 95%",
+    )
+    ax.plot(
+        data["corrected_pct"],
+        positions - 0.15,
+        linestyle="none",
+        marker="D",
+        markersize=5,
+        markerfacecolor="white",
+        markeredgecolor="black",
+        label="corrected (midpoint rates)",
+    )
+    ax.hlines(
+        positions + 0.15,
+        data["plain_low_pct"],
+        data["plain_high_pct"],
+        color="black",
+        linewidth=1.2,
+        label="plain 95% (tasks resampled)",
+    )
+    ax.plot(
+        data["observed_pct"],
+        positions + 0.15,
+        linestyle="none",
+        marker="o",
+        markersize=4,
+        color="black",
+        label="observed",
+    )
+    ax.set_yticks(positions, [str(name).replace("$", r"\$") for name in data["system"]])
+    ax.grid(axis="x", visible=True)
+    ax.grid(axis="y", visible=False)
+    ax.set_ylim(-0.7, len(data) - 0.3)
+    ax.set_xlabel("resolved (%)")
+    ax.set_xlim(0, 100)
+    ax.legend(loc="lower right", fontsize=8)  # weak systems sit left: bottom right is free
     return fig

@@ -142,3 +142,113 @@ def test_share_flagged() -> None:
     share = defects.share_flagged(flags, pd.Index(["t1", "t2", "t3"]))
     assert share["tasks"] == 3 and share["flagged"] == 2
     assert share["low_pct"] < share["pct"] < share["high_pct"]
+
+
+# --- grader-aware intervals ----------------------------------------------------------
+
+
+def _graded_matrix(n_systems: int = 6, n_tasks: int = 200) -> pd.DataFrame:
+    # systems of rising skill on tasks of rising difficulty, seeded
+    rng = np.random.default_rng(3)
+    skill = np.linspace(0.3, 0.8, n_systems)[:, None]
+    ease = np.linspace(1.0, 0.0, n_tasks)[None, :]
+    values = (rng.uniform(size=(n_systems, n_tasks)) < skill * (0.4 + ease)).astype(int)
+    return pd.DataFrame(
+        values,
+        index=pd.Index([f"s{i}" for i in range(n_systems)], name="system"),
+        columns=pd.Index([f"t{j:03d}" for j in range(n_tasks)], name="instance_id"),
+    )
+
+
+def test_audit_false_fail_range_is_the_clopper_pearson_interval_of_82_of_138() -> None:
+    from scipy.stats import binomtest
+
+    assert (defects.AUDITED_TASKS, defects.AUDIT_FLAWED_TASKS) == (138, 82)
+    exact = binomtest(82, 138).proportion_ci(confidence_level=0.95, method="exact")
+    low, high = defects.audit_false_fail_range()
+    assert low == pytest.approx(exact.low) and high == pytest.approx(exact.high)
+    assert low < defects.AUDIT_DEFECTIVE_PCT / 100 < high
+
+
+def test_zero_grader_error_reproduces_the_plain_interval() -> None:
+    matrix = _graded_matrix()
+    hard = defects.hard_tasks(matrix, 0.3)
+    scores = defects.grader_aware_scores(
+        matrix, hard, hard_false_fail=0.0, other_false_fail=0.0, false_pass=0.0, n_simulations=300
+    )
+    np.testing.assert_allclose(scores["grader_low_pct"], scores["plain_low_pct"])
+    np.testing.assert_allclose(scores["grader_high_pct"], scores["plain_high_pct"])
+    np.testing.assert_allclose(scores["corrected_pct"], scores["observed_pct"])
+    np.testing.assert_allclose(scores["width_ratio"], 1.0)
+    assert not scores["corrected_outside_plain"].any()
+    assert scores.attrs["scenarios"] == [(0.0, 0.0, 0.0)]
+
+
+def test_hard_task_false_fails_widen_intervals_and_raise_corrected_scores() -> None:
+    matrix = _graded_matrix()
+    hard = defects.hard_tasks(matrix, 0.3)
+    plain = defects.grader_aware_scores(matrix, hard, 0.0, 0.0, 0.0, n_simulations=300)
+    scores = defects.grader_aware_scores(matrix, hard, n_simulations=300)  # audit defaults
+    assert scores.attrs["rates"]["hard_false_fail"] == defects.audit_false_fail_range()
+    assert len(scores.attrs["scenarios"]) == 8  # every corner of the three ranges
+    assert (scores["width_ratio"] > 1).all()
+    assert (scores["corrected_pct"] > plain["corrected_pct"]).all()
+    assert (scores["grader_high_pct"] > plain["grader_high_pct"]).all()
+    # the envelope holds the interval at the midpoint rates
+    assert (scores["grader_low_pct"] <= scores["central_low_pct"]).all()
+    assert (scores["central_high_pct"] <= scores["grader_high_pct"]).all()
+    # the plain interval does not depend on the rates (same seed, same task resamples)
+    pd.testing.assert_series_equal(scores["plain_low_pct"], plain["plain_low_pct"])
+    assert list(scores["observed_pct"]) == sorted(scores["observed_pct"], reverse=True)
+
+
+def test_grader_aware_scores_are_seeded_and_check_inputs() -> None:
+    matrix = _graded_matrix(n_systems=3, n_tasks=60)
+    hard = matrix.columns[:10]
+    first = defects.grader_aware_scores(matrix, hard, n_simulations=100, seed=5)
+    pd.testing.assert_frame_equal(
+        first, defects.grader_aware_scores(matrix, hard, n_simulations=100, seed=5)
+    )
+    with pytest.raises(DataError, match="hard_ids"):
+        defects.grader_aware_scores(matrix, ["not-a-task"], n_simulations=100)
+    with pytest.raises(DataError, match="false_pass"):
+        defects.grader_aware_scores(matrix, hard, false_pass=(0.2, 0.1), n_simulations=100)
+
+
+def test_grader_aware_headline_counts_the_top_systems() -> None:
+    scores = pd.DataFrame(
+        {
+            "system": ["a", "b", "c"],
+            "observed_pct": [70.0, 60.0, 50.0],
+            "corrected_pct": [80.0, 61.0, 55.0],
+            "width_ratio": [1.2, 1.5, 2.0],
+            "corrected_outside_plain": [True, False, True],
+        }
+    )
+    headline = defects.grader_aware_headline(scores, top=2)
+    assert headline["top"] == 2 and headline["top_moved"] == 1
+    assert headline["median_width_ratio"] == pytest.approx(1.5)
+    assert headline["top_median_shift"] == pytest.approx(5.5)
+    assert headline["top_max_shift"] == pytest.approx(10.0)
+
+
+def test_grader_aware_figure_builds() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    matrix = _graded_matrix(n_systems=3, n_tasks=60)
+    scores = defects.grader_aware_scores(matrix, matrix.columns[:10], n_simulations=100)
+    fig = defects.figure_grader_aware(scores)
+    assert len(fig.axes[0].get_yticklabels()) == 3
+
+
+def test_real_grader_aware_scores(mirror) -> None:
+    matrices = defects.verified_matrices()
+    bash, combined = matrices["bash_only"], matrices["combined"]
+    assert set(matrices["excluded_bash_only"]) <= set(matrices["excluded"])
+    assert not set(matrices["excluded_bash_only"]) & set(bash.index)
+    hard = defects.hard_tasks(combined, defects.AUDIT_SAMPLE_SHARE)
+    scores = defects.grader_aware_scores(bash, hard, n_simulations=200)
+    assert len(scores) == bash.shape[0]
+    assert scores.attrs["rates"]["hard_tasks"] == len(hard)
+    assert (scores["width_ratio"] > 1).all()
