@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import warnings
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -25,9 +26,10 @@ from analysis.errors import DataError
 from analysis.stats.bootstrap import BootstrapResult, bootstrap_scores
 from analysis.stats.comparisons import pairwise_comparisons
 from analysis.stats.intervals import clopper_pearson_interval, pass_rate_intervals
-from analysis.stats.noise import RunToRunNoise, run_to_run_noise
+from analysis.stats.noise import RunToRunNoise, SignalToNoise, run_to_run_noise, signal_to_noise
 from analysis.stats.power import granularity, minimum_detectable_difference, tasks_needed
 from analysis.stats.saturation import SaturationFit, best_so_far, fit_saturation
+from analysis.stats.tiers import RankStability, rank_intervals, split_half_rank_stability
 
 #: Tasks in SWE-bench Verified and in the full SWE-bench test set.
 VERIFIED_TASKS = 500
@@ -525,4 +527,91 @@ def tasks_needed_table(
                 int(tasks_needed(gap / 100.0, p=p, discordance=discordance)) for gap in gaps
             ],
         }
+    )
+
+
+# --- ranking stability --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RankingStability:
+    """How firmly a benchmark orders its systems (see :func:`ranking_stability`).
+
+    - ``intervals``: :func:`analysis.stats.tiers.rank_intervals` plus ``width = rank_high -
+      rank_low`` (places; an interval covering ranks 3 to 7 has width 4) and ``score`` in
+      points, sorted by observed rank.
+    - ``median_width``, ``max_width``: of ``width`` over the systems.
+    - ``split_half``: :class:`analysis.stats.tiers.RankStability` (Spearman, Kendall tau-b,
+      share of splits where the full-data leader is top in both halves).
+    - ``snr``: :class:`analysis.stats.noise.SignalToNoise` with the run-to-run SD given;
+      ``snr_interval``: the SNR at the two ends of that SD's interval (SNR falls as the SD
+      grows), so it carries only the uncertainty of the noise estimate.
+    """
+
+    intervals: pd.DataFrame
+    median_width: float
+    max_width: int
+    split_half: RankStability
+    snr: SignalToNoise
+    snr_interval: tuple[float, float] | None
+
+
+def ranking_stability(
+    matrix: pd.DataFrame,
+    bootstrap_result: BootstrapResult,
+    noise_sd: float,
+    noise_sd_interval: tuple[float, float] | None = None,
+    confidence: float = 0.95,
+    n_splits: int = 200,
+    seed: int = 0,
+) -> RankingStability:
+    """Rank intervals, split-half stability and signal-to-noise of one systems x tasks matrix.
+
+    ``bootstrap_result`` must be a bootstrap of ``matrix`` (same systems). Rank intervals are
+    percentile intervals of each system's rank across the task resamples
+    (:func:`analysis.stats.tiers.rank_intervals`); split-half stability ranks the systems on
+    ``n_splits`` random halves of the tasks (:func:`analysis.stats.tiers.
+    split_half_rank_stability`, seeded); the signal-to-noise ratio is AI2's ``(max - min) /
+    noise_sd`` over the systems' scores (:func:`analysis.stats.noise.signal_to_noise`, Heineman
+    et al. 2025), with ``noise_sd`` a run-to-run SD of a score as a fraction.
+    """
+    if list(bootstrap_result.systems) != [str(system) for system in matrix.index]:
+        raise DataError(
+            "ranking_stability: bootstrap_result", "is not a bootstrap of the matrix's systems"
+        )
+    intervals = rank_intervals(bootstrap_result, confidence=confidence)
+    intervals = intervals.assign(
+        score=100.0 * intervals["score"], width=intervals["rank_high"] - intervals["rank_low"]
+    )
+    snr = signal_to_noise(matrix, noise_sd)
+    snr_interval = None
+    if noise_sd_interval is not None:
+        sd_low, sd_high = noise_sd_interval
+        snr_interval = (
+            signal_to_noise(matrix, sd_high).snr,
+            signal_to_noise(matrix, sd_low).snr,
+        )
+    return RankingStability(
+        intervals=intervals,
+        median_width=float(intervals["width"].median()),
+        max_width=int(intervals["width"].max()),
+        split_half=split_half_rank_stability(matrix, n_splits=n_splits, seed=seed),
+        snr=snr,
+        snr_interval=snr_interval,
+    )
+
+
+@functools.lru_cache(maxsize=2)
+def bash_only_ranking_stability(n_splits: int = 200, seed: int = 0) -> RankingStability:
+    """:func:`ranking_stability` of the bash-only systems (cached bootstrap,
+    :func:`bash_only_bootstrap`), with AutoCodeRover's run-to-run SD (:func:`acr_noise`, three
+    runs on SWE-bench Lite) and its chi-square interval as the noise."""
+    noise = acr_noise()
+    return ranking_stability(
+        bash_only_matrix(),
+        bash_only_bootstrap(),
+        noise_sd=noise.score_sd,
+        noise_sd_interval=noise.score_sd_interval,
+        n_splits=n_splits,
+        seed=seed,
     )

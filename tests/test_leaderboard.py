@@ -11,6 +11,7 @@ import pytest
 
 from analysis import leaderboard
 from analysis.errors import DataError
+from analysis.stats.bootstrap import bootstrap_scores
 
 
 def test_pareto_front() -> None:
@@ -66,6 +67,50 @@ def test_difference_matrix_is_antisymmetric() -> None:
     assert np.isnan(table.loc["y", "y"])
     p_values = leaderboard.difference_matrix(pairs, value="p_adjusted")
     assert p_values.loc["z", "y"] == p_values.loc["y", "z"] == pytest.approx(0.2)
+
+
+def _outcomes(solved: dict[str, range], n_tasks: int = 200) -> pd.DataFrame:
+    """Systems x tasks 0/1 matrix in which each system solves exactly the given tasks."""
+    rows = {
+        name: np.isin(np.arange(n_tasks), list(tasks)).astype(int) for name, tasks in solved.items()
+    }
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("system")
+
+
+def test_ranking_stability_separated_systems_have_fixed_ranks() -> None:
+    # 90%, 50% and 10% of 200 tasks: far apart, so every resample and half ranks them alike
+    matrix = _outcomes({"top": range(180), "middle": range(100), "bottom": range(20)})
+    boot = bootstrap_scores(matrix, n_resamples=500, seed=0)
+    result = leaderboard.ranking_stability(
+        matrix, boot, noise_sd=0.02, noise_sd_interval=(0.01, 0.04), n_splits=50
+    )
+    assert result.intervals["system"].tolist() == ["top", "middle", "bottom"]
+    assert result.intervals["width"].tolist() == [0, 0, 0]
+    assert result.median_width == 0.0 and result.max_width == 0
+    assert result.intervals["score"].tolist() == pytest.approx([90.0, 50.0, 10.0])
+    assert result.split_half.spearman_mean == pytest.approx(1.0)
+    assert result.split_half.top_retained == 1.0
+    assert result.snr.snr == pytest.approx((0.9 - 0.1) / 0.02)
+    # a larger noise SD gives a smaller SNR: the interval's ends come from the SD's other ends
+    assert result.snr_interval == pytest.approx((0.8 / 0.04, 0.8 / 0.01))
+
+
+def test_ranking_stability_close_systems_share_ranks() -> None:
+    # "a" and "b" both solve 100 of 200 tasks but disagree on 100: they swap places across
+    # resamples, while "c" (10%) stays last
+    matrix = _outcomes({"a": range(100), "b": range(50, 150), "c": range(20)})
+    boot = bootstrap_scores(matrix, n_resamples=500, seed=0)
+    result = leaderboard.ranking_stability(matrix, boot, noise_sd=0.02, n_splits=200)
+    table = result.intervals.set_index("system")
+    assert table.loc[["a", "b"], "rank_low"].tolist() == [1, 1]
+    assert table.loc[["a", "b"], "rank_high"].tolist() == [2, 2]
+    assert table.loc["c", "width"] == 0
+    assert result.median_width == 1.0 and result.max_width == 1
+    assert result.snr_interval is None
+    # the full-data leader ("a", first of the tie) is top in both halves only sometimes
+    assert 0.0 < result.split_half.top_retained < 1.0
+    with pytest.raises(DataError):
+        leaderboard.ranking_stability(matrix.iloc[:2], boot, noise_sd=0.02)
 
 
 # --- real data ------------------------------------------------------------------------------
@@ -124,3 +169,19 @@ def test_saturation_fit_on_verified(mirror: Path) -> None:
     assert fit.asymptote >= best - 1e-6
     low, high = fit.asymptote_interval
     assert low <= fit.asymptote <= high
+
+
+@pytest.mark.mirror
+def test_bash_only_ranking_stability(mirror: Path) -> None:
+    start = time.perf_counter()
+    result = leaderboard.bash_only_ranking_stability()
+    assert time.perf_counter() - start < 10.0
+    matrix = leaderboard.bash_only_matrix()
+    assert sorted(result.intervals["system"]) == sorted(matrix.index)
+    assert result.intervals["rank"].is_monotonic_increasing  # sorted by observed rank
+    assert (result.intervals["rank_low"] <= result.intervals["rank"]).all()
+    assert (result.intervals["rank"] <= result.intervals["rank_high"]).all()
+    assert 0 <= result.median_width <= result.max_width < len(matrix)
+    assert 0.5 < result.split_half.spearman_mean <= 1.0
+    low, high = result.snr_interval
+    assert low < result.snr.snr < high
