@@ -31,8 +31,7 @@ data: setup
 	$(PY) -m analysis validate
 
 ## All tests: lint, unit tests, data tests, browser and JupyterLab tests, nbval on notebooks.
-test: setup browser
-	$(PY) -m ruff check analysis tests benchmarks notebooks
+test: setup browser lint
 	$(PY) -m pytest tests --nbval-lax notebooks --nbval-current-env -p no:cacheprovider
 
 lint: setup
