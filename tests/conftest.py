@@ -23,3 +23,33 @@ def mirror() -> Path:
             pytest.fail(message + " (required because SWEAUDIT_REQUIRE_MIRROR=1)")
         pytest.skip(message)
     return Path(value).resolve()
+
+
+#: Columns of ``analysis.claims.ledger()`` that hand-made ledger rows may leave out.
+_LEDGER_ROW_DEFAULTS = {
+    "primary_source": "",
+    "denominator": "",
+    "claimed_low": float("nan"),
+    "claimed_high": float("nan"),
+    "comparison": "equal",
+    "tolerance": 0.0,
+    "detail": "",
+    "reason": "",
+    "data_sources": "",
+    "measure": "m:f",
+    "extra": {},
+    "unit": "%",
+    "source": "000",
+    "notebook": "01_hostile",
+}
+
+
+@pytest.fixture(scope="session")
+def make_ledger():
+    """Factory: a ledger DataFrame (the columns ``claims.ledger()`` returns) from partial rows."""
+    import pandas as pd
+
+    def make(rows: list[dict]) -> pd.DataFrame:
+        return pd.DataFrame([{**_LEDGER_ROW_DEFAULTS, **row} for row in rows])
+
+    return make

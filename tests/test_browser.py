@@ -46,29 +46,10 @@ HOSTILE_IN_LEDGER = [
 PAGES = ["index.html", "01_hostile.html", "figures.html"]
 
 
-def _ledger():
-    import pandas as pd
-
-    row = {
-        "primary_source": "",
-        "denominator": "",
-        "claimed_low": float("nan"),
-        "claimed_high": float("nan"),
-        "comparison": "equal",
-        "tolerance": 0.0,
-        "detail": "",
-        "reason": "",
-        "data_sources": "",
-        "measure": "m:f",
-        "extra": {},
-        "unit": "%",
-        "source": "000",
-        "notebook": "01_hostile",
-    }
-    return pd.DataFrame(
+def _ledger(make_ledger):
+    return make_ledger(
         [
             {
-                **row,
                 "id": "top-score",
                 "claim": HOSTILE_IN_LEDGER[0],
                 "attribution": HOSTILE_IN_LEDGER[1],
@@ -79,7 +60,6 @@ def _ledger():
                 "verdict": "contradicted",
             },
             {
-                **row,
                 "id": "same-score",
                 "claim": "Scores agree",
                 "attribution": "a blog",
@@ -91,7 +71,6 @@ def _ledger():
                 "detail": HOSTILE_IN_LEDGER[2],
             },
             {
-                **row,
                 "id": "private-runs",
                 "claim": "Internal reruns agree",
                 "attribution": "a lab",
@@ -129,7 +108,7 @@ class _QuietHandler(SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def served_site(tmp_path_factory):
+def served_site(tmp_path_factory, make_ledger):
     """Render the fixture report (one notebook, one saved figure) and serve it locally."""
     import matplotlib.pyplot as plt
 
@@ -150,7 +129,7 @@ def served_site(tmp_path_factory):
     report.render_site(
         [FIXTURES / "01_hostile.ipynb"],
         site,
-        ledger=_ledger(),
+        ledger=_ledger(make_ledger),
         built_at=dt.datetime(2026, 3, 1, tzinfo=dt.UTC),
         figures_dir=figures,
     )

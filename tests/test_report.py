@@ -28,25 +28,12 @@ HOSTILE = [
 BUILT_AT = dt.datetime(2026, 3, 1, 12, 30, tzinfo=dt.UTC)
 
 
-def hostile_ledger() -> pd.DataFrame:
-    """Two ledger rows whose text fields carry markup, in the columns claims.ledger() returns."""
-    base = {
-        "primary_source": "",
-        "denominator": "",
-        "claimed_low": float("nan"),
-        "claimed_high": float("nan"),
-        "comparison": "equal",
-        "tolerance": 0.0,
-        "detail": "",
-        "reason": "",
-        "data_sources": "",
-        "measure": "m:f",
-        "extra": {},
-    }
-    return pd.DataFrame(
+@pytest.fixture
+def hostile_ledger(make_ledger) -> pd.DataFrame:
+    """Two ledger rows whose text fields carry markup."""
+    return make_ledger(
         [
             {
-                **base,
                 "id": "top-score",
                 "claim": "System <script>alert(3)</script> resolves 80%",
                 "source": "000",
@@ -60,7 +47,6 @@ def hostile_ledger() -> pd.DataFrame:
                 "notebook": "01_hostile",
             },
             {
-                **base,
                 "id": "private-runs",
                 "claim": "Internal reruns agree",
                 "source": "004",
@@ -95,9 +81,9 @@ def figures(tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def site(tmp_path, figures):
+def site(tmp_path, figures, hostile_ledger):
     index = report.render_site(
-        [HOSTILE_FIXTURE], tmp_path / "site", ledger=hostile_ledger(), built_at=BUILT_AT
+        [HOSTILE_FIXTURE], tmp_path / "site", ledger=hostile_ledger, built_at=BUILT_AT
     )
     return index.parent
 
@@ -265,11 +251,11 @@ def test_remove_figures_only_touches_that_notebook(tmp_path):
         report.remove_figures("*", tmp_path)
 
 
-def test_site_figures_are_replaced_not_accumulated(tmp_path, figures):
+def test_site_figures_are_replaced_not_accumulated(tmp_path, figures, hostile_ledger):
     stale = tmp_path / "site" / "figures" / "09-old.png"
     stale.parent.mkdir(parents=True)
     stale.write_text("old")
-    report.render_site([HOSTILE_FIXTURE], tmp_path / "site", ledger=hostile_ledger())
+    report.render_site([HOSTILE_FIXTURE], tmp_path / "site", ledger=hostile_ledger)
     assert not stale.exists()
     assert (tmp_path / "site" / "figures" / "01-fixture-line.png").exists()
 
@@ -287,12 +273,14 @@ def test_sources_for_paths_maps_opened_files_to_sources(tmp_path):
     assert report.sources_for_paths(opened, SOURCES) == ["verified_tasks"]
 
 
-def test_cli_renders_committed_outputs_without_execution(tmp_path, figures, monkeypatch, capsys):
+def test_cli_renders_committed_outputs_without_execution(
+    tmp_path, figures, monkeypatch, capsys, hostile_ledger
+):
     notebooks = tmp_path / "notebooks"
     notebooks.mkdir()
     shutil.copy(HOSTILE_FIXTURE, notebooks / HOSTILE_FIXTURE.name)
     monkeypatch.setattr(report.paths, "notebooks_dir", lambda: notebooks)
-    monkeypatch.setattr(report, "_load_ledger", lambda progress=False: (hostile_ledger(), ""))
+    monkeypatch.setattr(report, "_load_ledger", lambda progress=False: (hostile_ledger, ""))
     parser = argparse.ArgumentParser()
     report.configure_parser(parser)
     args = parser.parse_args(
@@ -316,7 +304,9 @@ def _write(path: Path, *sources: str) -> Path:
 
 
 @pytest.mark.slow
-def test_execute_notebooks_runs_in_this_python_and_tracks_sources(tmp_path, monkeypatch):
+def test_execute_notebooks_runs_in_this_python_and_tracks_sources(
+    tmp_path, monkeypatch, hostile_ledger
+):
     from analysis.sources import SOURCES
 
     cache = tmp_path / "raw"
@@ -343,7 +333,7 @@ def test_execute_notebooks_runs_in_this_python_and_tracks_sources(tmp_path, monk
     index = report.render_site(
         [executed],
         tmp_path / "site",
-        ledger=hostile_ledger(),
+        ledger=hostile_ledger,
         built_at=BUILT_AT,
         figures_dir=tmp_path / "no-figures",
     )
