@@ -22,6 +22,7 @@ tolerance in its unit; bounds inclusive):
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib
 import json
 import math
@@ -295,6 +296,20 @@ def load_claim_entries(directory: Path | None = None) -> list[ClaimEntry]:
             seen[entry.id] = str(path)
             entries.append(entry)
     return entries
+
+
+@functools.lru_cache(maxsize=1)
+def _entries_by_id() -> dict[str, ClaimEntry]:
+    return {entry.id: entry for entry in load_claim_entries()}
+
+
+def claim_entry(claim_id: str) -> ClaimEntry:
+    """The committed entry of one claim, so code quotes a published figure from the one
+    place it is recorded (``data/claims/*.toml``) instead of typing it again."""
+    entries = _entries_by_id()
+    if claim_id not in entries:
+        raise DataError(claims_dir(), f"unknown claim id {claim_id!r}")
+    return entries[claim_id]
 
 
 # --- judging ------------------------------------------------------------------------------

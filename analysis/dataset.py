@@ -19,13 +19,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis.claims import Measurement
+from analysis.claims import Measurement, claim_entry
 from analysis.errors import DataError
 from analysis.stats.intervals import clopper_pearson_interval
 
-#: OpenAI's Feb 2026 audit, as reported: share of Verified audited, share of audited defective.
+#: OpenAI's Feb 2026 audit, as reported: share of Verified audited (in the claim's text only),
+#: share of audited defective (the audit-sample claim's value in data/claims/dataset.toml).
 AUDITED_SHARE_PCT = 27.6
-DEFECTIVE_SHARE_PCT = 59.4
+DEFECTIVE_SHARE_PCT = claim_entry("audit-sample").claimed
 #: Publication date of the seed article 004 (ages of tasks are measured at this date).
 ARTICLE_DATE = pd.Timestamp("2026-02-23", tz="UTC")
 #: Difficulty buckets, easiest first (as in the dataset).

@@ -28,13 +28,15 @@ import pandas as pd
 from scipy import stats as scipy_stats
 
 from analysis.claims import Measurement
+from analysis.dataset import audit_arithmetic
 from analysis.errors import DataError
 from analysis.stats.intervals import wilson_interval
 
 #: OpenAI's audit (2026-02-23): a 27.6% subset that models often failed; at least 59.4% of it
-#: had flawed tests rejecting correct solutions.
-AUDIT_SAMPLE_SHARE = 0.276
-AUDIT_DEFECTIVE_PCT = 59.4
+#: had flawed tests rejecting correct solutions (figures and arithmetic: analysis.dataset).
+AUDIT = audit_arithmetic()
+AUDIT_SAMPLE_SHARE = AUDIT.audited_share_pct / 100
+AUDIT_DEFECTIVE_PCT = AUDIT.defective_share_pct
 #: The episode-summary reading: "about 59% of the roughly 20% hard tasks are unsolvable".
 HARD_SHARE = 0.20
 
@@ -276,14 +278,10 @@ def annotation_relation(
 # A sensitivity analysis under stated assumptions, not a measurement of which tests are
 # broken: we do not know which tasks OpenAI audited nor its per-task verdicts.
 
-#: Verified's size, for the audit arithmetic below.
-VERIFIED_TASKS = 500
-#: Tasks OpenAI audited: round(27.6% x 500) = 138 (the audit reports shares, not counts;
-#: source: OpenAI's SWE-bench Verified audit of 2026-02-23 as quoted in the seed article
-#: "The Collapse of SWE-bench Verified: 59.4% Defective and Training Leaks").
-AUDITED_TASKS = round(AUDIT_SAMPLE_SHARE * VERIFIED_TASKS)
-#: Audited tasks judged to have tests that reject correct fixes: round(59.4% x 138) = 82.
-AUDIT_FLAWED_TASKS = round(AUDIT_DEFECTIVE_PCT / 100 * AUDITED_TASKS)
+#: Tasks OpenAI audited, round(27.6% x 500) = 138, and of those judged to have tests that
+#: reject correct fixes, round(59.4% x 138) = 82 (the audit reports shares, not counts).
+AUDITED_TASKS = AUDIT.audited_tasks
+AUDIT_FLAWED_TASKS = AUDIT.defective_tasks
 #: Assumed false-fail range (tests reject a correct fix) on the other, easier tasks. Not
 #: measured: Verified's 2024 screening kept only tasks whose tests annotators judged
 #: unlikely to reject valid fixes (false-negative score 0 or 1), so we take it small.

@@ -21,18 +21,19 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis.claims import Measurement
+from analysis.claims import Measurement, claim_entry
 from analysis.errors import DataError
 
 # --------------------------------------------------------------------------------------
-# Reported numbers (what the sources say; not ours)
+# Reported numbers (what the sources say; not ours). Those the ledger judges are read from
+# data/claims/distillation.toml, where each is recorded once with its citation.
 # --------------------------------------------------------------------------------------
 
 #: Anthropic, "Detecting and preventing distillation attacks" (2026-02-23), as summarised by
 #: seed 004 and press coverage: "over 16 million exchanges" through "approximately 24,000
 #: fraudulent accounts".
 REPORTED_EXCHANGES = 16_000_000
-REPORTED_ACCOUNTS = 24_000
+REPORTED_ACCOUNTS = int(claim_entry("distill-accounts").claimed)
 #: Same post: exchanges per lab ("over" each of these).
 REPORTED_EXCHANGES_BY_LAB: dict[str, int] = {
     "DeepSeek": 150_000,
@@ -40,15 +41,15 @@ REPORTED_EXCHANGES_BY_LAB: dict[str, int] = {
     "MiniMax": 13_000_000,
 }
 #: Seed 004: one proxy ("hydra cluster") network managed "over 20,000 fraudulent accounts".
-HYDRA_ACCOUNTS = 20_000
+HYDRA_ACCOUNTS = int(claim_entry("hydra-accounts").claimed)
 #: Google Threat Intelligence Group (report of 2026-02-12/16): one extraction campaign
 #: against Gemini of "over 100,000 prompts".
-GEMINI_EXTRACTION_PROMPTS = 100_000
+GEMINI_EXTRACTION_PROMPTS = int(claim_entry("gemini-extraction").claimed)
 #: Seed 000 (Lambert): "true-scale distillation (100B+ tokens)".
-TRUE_SCALE_TOKENS = 100e9
+TRUE_SCALE_TOKENS = claim_entry("distill-vs-eval-scale").claimed * 1e9  # claimed in billions
 #: Seed 000 (Lambert): MiniMax redirected about half its traffic to a new Claude release
 #: (Anthropic's post: "within 24 hours").
-TRAFFIC_SHIFT_SHARE_PCT = 50.0
+TRAFFIC_SHIFT_SHARE_PCT = claim_entry("traffic-shift").claimed
 
 #: Published reasoning-distillation data sets, in training samples.
 #: Bespoke Labs, Bespoke-Stratos-17k (2025-01): 17k reasoning traces distilled from R1.

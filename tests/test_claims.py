@@ -543,3 +543,12 @@ def test_full_ledger_has_every_required_id(mirror: Path) -> None:
     testable = frame[frame["verdict"] != "not testable"]
     assert testable["measured"].notna().all()
     assert (frame.loc[frame["verdict"] == "not testable", "reason"] != "").all()
+
+
+def test_claim_entry_returns_the_committed_figure_and_rejects_unknown_ids() -> None:
+    from analysis.claims import claim_entry
+
+    entry = claim_entry("pro-scores")
+    assert (entry.claimed_low, entry.claimed_high, entry.unit) == (55.0, 59.0, "%")
+    with pytest.raises(DataError, match="unknown claim id 'no-such-claim'"):
+        claim_entry("no-such-claim")
