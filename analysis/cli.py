@@ -14,10 +14,10 @@ from analysis.errors import DataError
 
 #: subcommand -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
-    "fetch": ("analysis.download", "fill the data/raw cache from upstream or a mirror"),
-    "validate": ("analysis.validation", "print a data-quality report of the cached data"),
-    "claims": ("analysis.claims", "print the claims ledger with computed verdicts"),
-    "report": ("analysis.report", "execute the notebooks and render the HTML report"),
+    "fetch": ("analysis.data.download", "fill the data/raw cache from upstream or a mirror"),
+    "validate": ("analysis.data.validation", "print a data-quality report of the cached data"),
+    "claims": ("analysis.claims.ledger", "print the claims ledger with computed verdicts"),
+    "report": ("analysis.report.site", "execute the notebooks and render the HTML report"),
 }
 
 

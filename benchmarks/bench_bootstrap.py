@@ -37,7 +37,7 @@ MIRROR_FILE = "swe-bench-leaderboards-f1176b6.json"
 def load_matrix() -> pd.DataFrame:
     """The bash-only systems x tasks 0/1 matrix, via the loader or the raw mirror JSON."""
     try:
-        from analysis.loading import load_bash_only_results, results_matrix
+        from analysis.data.loading import load_bash_only_results, results_matrix
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the known inconsistent system is kept on purpose
@@ -45,7 +45,7 @@ def load_matrix() -> pd.DataFrame:
     except (ImportError, AttributeError):
         mirror = os.environ.get("SWEAUDIT_MIRROR")
         if not mirror:
-            sys.exit("analysis.loading is unavailable and SWEAUDIT_MIRROR is not set")
+            sys.exit("analysis.data.loading is unavailable and SWEAUDIT_MIRROR is not set")
         data = json.loads((Path(mirror) / MIRROR_FILE).read_text(encoding="utf-8"))
         board = next(b for b in data["leaderboards"] if b["name"] == "bash-only")
         rows = {

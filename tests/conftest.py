@@ -25,7 +25,7 @@ def mirror() -> Path:
     return Path(value).resolve()
 
 
-#: Columns of ``analysis.claims.ledger()`` that hand-made ledger rows may leave out.
+#: Columns of ``analysis.claims.ledger.ledger()`` that hand-made ledger rows may leave out.
 _LEDGER_ROW_DEFAULTS = {
     "primary_source": "",
     "denominator": "",

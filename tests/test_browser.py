@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis import paths, report
+from analysis import paths
+from analysis.report import site as report
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -112,7 +113,7 @@ def served_site(tmp_path_factory, make_ledger):
     """Render the fixture report (one notebook, one saved figure) and serve it locally."""
     import matplotlib.pyplot as plt
 
-    from analysis import plots
+    from analysis.figures import style as plots
 
     root = tmp_path_factory.mktemp("browser")
     figures = root / "figures"

@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis import claims
-from analysis.claims import ClaimEntry, Measurement, judge
+from analysis.claims.ledger import ClaimEntry, Measurement, judge
+from analysis.claims import ledger as claims
 from analysis.errors import DataError
 
 
@@ -292,7 +292,7 @@ def cli_main(argv: list[str]) -> int:
 # --- measuring, ledger and CLI with synthetic measures ----------------------------------------
 
 TOY_MEASURES = """
-from analysis.claims import Measurement
+from analysis.claims.ledger import Measurement
 
 def claim_toy_claim():
     return Measurement(measured=10.4, interval=(9.0, 11.8), unit="%", detail="toy",
@@ -546,7 +546,7 @@ def test_full_ledger_has_every_required_id(mirror: Path) -> None:
 
 
 def test_claim_entry_returns_the_committed_figure_and_rejects_unknown_ids() -> None:
-    from analysis.claims import claim_entry
+    from analysis.claims.ledger import claim_entry
 
     entry = claim_entry("pro-scores")
     assert (entry.claimed_low, entry.claimed_high, entry.unit) == (55.0, 59.0, "%")

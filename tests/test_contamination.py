@@ -1,4 +1,4 @@
-"""Tests for analysis.contamination: logistic regression, age effects, trends, dates."""
+"""Tests for analysis.analyses.contamination: logistic regression, age effects, trends, dates."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis import contamination as c
+from analysis.analyses import contamination as c
 from analysis.errors import DataError
 
 

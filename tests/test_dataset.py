@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from scipy import stats as scipy_stats
 
-from analysis import dataset
+from analysis.analyses import dataset
 from analysis.errors import DataError
 
 

@@ -1,4 +1,4 @@
-"""Tests for analysis.defects: never-solved tasks, curves, hard tasks, flags, annotations."""
+"""Tests for analysis.analyses.defects: never-solved tasks, curves, hard tasks, flags."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import defects
+from analysis.analyses import defects
 from analysis.errors import DataError
 
 

@@ -1,4 +1,4 @@
-"""Tests for analysis.distillation: the Fermi model, Monte Carlo, tornado, eval usage."""
+"""Tests for analysis.analyses.distillation: the Fermi model, Monte Carlo, tornado, eval usage."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import distillation as d
+from analysis.analyses import distillation as d
 from analysis.errors import DataError
 
 

@@ -1,4 +1,4 @@
-"""analysis.download against a real HTTP server on 127.0.0.1 whose handlers the tests control."""
+"""analysis.data.download against a real HTTP server on 127.0.0.1 the tests control."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis import download
-from analysis.download import (
+from analysis.data import download
+from analysis.data.download import (
     OfflineError,
     configure_parser,
     ensure,
@@ -25,8 +25,8 @@ from analysis.download import (
     sha256_of,
     verified_tasks_jsonl,
 )
+from analysis.data.sources import Source, SourceFile
 from analysis.errors import DownloadError
-from analysis.sources import Source, SourceFile
 
 GOOD_BODY = b'{"resolved": ["a", "b"]}\n' * 50
 OLD_BODY = b"previous good copy\n"

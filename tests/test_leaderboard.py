@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import leaderboard
+from analysis.analyses import leaderboard
 from analysis.errors import DataError
 from analysis.stats.bootstrap import bootstrap_scores
 

@@ -12,9 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis import loading
-from analysis.errors import DataError
-from analysis.loading import (
+from analysis.data import loading
+from analysis.data.loading import (
     DIFFICULTY_LEVELS,
     load_acr_run_stats,
     load_acr_runs,
@@ -29,6 +28,7 @@ from analysis.loading import (
     patch_statistics,
     results_matrix,
 )
+from analysis.errors import DataError
 
 # --------------------------------------------------------------------------- patch statistics
 

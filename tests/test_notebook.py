@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis import notebook
+from analysis.report import display as notebook
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 

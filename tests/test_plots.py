@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from matplotlib.colors import to_rgb
 
-from analysis import plots
+from analysis.figures import style as plots
 
 
 @pytest.fixture(autouse=True)

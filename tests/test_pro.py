@@ -1,4 +1,4 @@
-"""Tests for analysis.pro: composition, size, scores, paired comparisons, mapping."""
+"""Tests for analysis.analyses.pro: composition, size, scores, paired comparisons, mapping."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats as scipy_stats
 
-from analysis import pro
+from analysis.analyses import pro
 from analysis.errors import DataError
 
 
@@ -117,7 +117,7 @@ def test_verified_scores_from_results() -> None:
 
 
 def test_real_pro_data(mirror) -> None:
-    from analysis.loading import load_pro_results
+    from analysis.data.loading import load_pro_results
 
     systems = set(load_pro_results()["system"])
     assert set(pro.pair_table()["pro_system"]) == systems  # every file is mapped or excused

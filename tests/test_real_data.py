@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.loading import (
+from analysis.data.loading import (
     DIFFICULTY_LEVELS,
     load_acr_run_stats,
     load_acr_runs,
@@ -27,7 +27,7 @@ from analysis.loading import (
     load_tasks,
     results_matrix,
 )
-from analysis.validation import inconsistent_systems, validate_all
+from analysis.data.validation import inconsistent_systems, validate_all
 
 pytestmark = pytest.mark.mirror
 

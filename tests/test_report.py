@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from analysis import report
 from analysis.errors import DataError
+from analysis.report import site as report
 
 FIXTURES = Path(__file__).parent / "fixtures"
 HOSTILE_FIXTURE = FIXTURES / "01_hostile.ipynb"
@@ -69,7 +69,7 @@ def figures(tmp_path, monkeypatch):
     """A figures folder holding one PNG/SVG pair with a caption."""
     import matplotlib.pyplot as plt
 
-    from analysis import plots
+    from analysis.figures import style as plots
 
     directory = tmp_path / "figures"
     monkeypatch.setenv("SWEAUDIT_FIGURES", str(directory))
@@ -155,7 +155,7 @@ def test_code_is_folded_and_prompts_hidden(site):
 
 
 def test_every_page_ends_with_provenance(site):
-    from analysis.sources import SOURCES
+    from analysis.data.sources import SOURCES
 
     source = next(iter(SOURCES.values()))
     for name, html in _pages(site).items():
@@ -167,9 +167,9 @@ def test_every_page_ends_with_provenance(site):
 
 
 def test_ledger_unavailable_note(tmp_path, figures, monkeypatch):
-    import analysis.claims
+    import analysis.claims.ledger
 
-    monkeypatch.delattr(analysis.claims, "ledger")
+    monkeypatch.delattr(analysis.claims.ledger, "ledger")
     index = report.render_site([HOSTILE_FIXTURE], tmp_path / "site", built_at=BUILT_AT)
     html = index.read_text()
     assert 'id="ledger-unavailable"' in html and "Claims ledger unavailable" in html
@@ -267,7 +267,7 @@ def test_verdict_class_is_a_safe_css_token():
 
 
 def test_sources_for_paths_maps_opened_files_to_sources(tmp_path):
-    from analysis.sources import SOURCES
+    from analysis.data.sources import SOURCES
 
     opened = [str(tmp_path / "raw" / SOURCES["verified_tasks"].files[0].path), "/etc/hosts"]
     assert report.sources_for_paths(opened, SOURCES) == ["verified_tasks"]
@@ -307,7 +307,7 @@ def _write(path: Path, *sources: str) -> Path:
 def test_execute_notebooks_runs_in_this_python_and_tracks_sources(
     tmp_path, monkeypatch, hostile_ledger
 ):
-    from analysis.sources import SOURCES
+    from analysis.data.sources import SOURCES
 
     cache = tmp_path / "raw"
     data_file = cache / SOURCES["verified_tasks"].files[0].path
@@ -319,7 +319,7 @@ def test_execute_notebooks_runs_in_this_python_and_tracks_sources(
         "import sys\nprint(sys.executable)",
         "from analysis import paths\n"
         "open(paths.raw_dir() / " + repr(SOURCES["verified_tasks"].files[0].path) + ").read()",
-        "from analysis.notebook import show_finding\nshow_finding('It took {n} s.', n=1)",
+        "from analysis.report.display import show_finding\nshow_finding('It took {n} s.', n=1)",
     )
     (executed,) = report.execute_notebooks(
         [notebook], tmp_path / "build", timeout=60, progress=False
@@ -364,7 +364,7 @@ def test_notebook_time_limit(tmp_path):
 @pytest.mark.slow
 def test_renders_the_committed_notebooks(mirror, tmp_path):
     """The real notebooks (committed outputs) and the real ledger render into a clean site."""
-    from analysis.claims import ledger
+    from analysis.claims.ledger import ledger
 
     notebooks = report.notebook_paths()
     if not notebooks:

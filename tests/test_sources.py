@@ -8,9 +8,9 @@ from urllib.parse import quote
 
 import pytest
 
-from analysis.download import sha256_of
+from analysis.data.download import sha256_of
+from analysis.data.sources import SOURCES, Source, get_source, load_registry
 from analysis.errors import DataError
-from analysis.sources import SOURCES, Source, get_source, load_registry
 
 CONTRACT_NAMES = {
     "leaderboards",

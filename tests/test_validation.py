@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.validation import (
+from analysis.data.validation import (
     SOURCE_NAMES,
     ValidationReport,
     configure_parser,

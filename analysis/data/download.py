@@ -35,9 +35,9 @@ from typing import IO, Any
 
 from tqdm.auto import tqdm
 
+from analysis.data.sources import SOURCES, VERIFIED_COLUMNS, Source, SourceFile, get_source
 from analysis.errors import DownloadError
 from analysis.paths import mirror_dir, raw_dir
-from analysis.sources import SOURCES, VERIFIED_COLUMNS, Source, SourceFile, get_source
 
 CHUNK_SIZE = 1 << 16
 USER_AGENT = "swe-audit (+https://github.com/; reproducible benchmark audit)"

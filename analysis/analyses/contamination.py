@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as scipy_stats
 
-from analysis.claims import Measurement
+from analysis.claims.ledger import Measurement
 from analysis.errors import DataError
 
 #: Task age is measured in years before this fixed date (so results do not change with the
@@ -80,9 +80,13 @@ def fit_logistic(
     x = np.asarray(X, dtype=float)
     target = np.asarray(y, dtype=float)
     if x.ndim != 2 or x.shape[0] != target.size:
-        raise DataError("analysis.contamination.fit_logistic", "X and y have different lengths")
+        raise DataError(
+            "analysis.analyses.contamination.fit_logistic", "X and y have different lengths"
+        )
     if not np.all(np.isfinite(x)) or not np.all(np.isin(target, (0.0, 1.0))):
-        raise DataError("analysis.contamination.fit_logistic", "X must be finite and y 0/1")
+        raise DataError(
+            "analysis.analyses.contamination.fit_logistic", "X must be finite and y 0/1"
+        )
     penalty = np.array([0.0 if name in unpenalised else l2 for name in names])
     beta = np.zeros(x.shape[1])
     converged = False
@@ -165,7 +169,9 @@ def design(
         features, on="instance_id", how="inner"
     )
     if merged.empty:
-        raise DataError("analysis.contamination.design", "no result rows match the task list")
+        raise DataError(
+            "analysis.analyses.contamination.design", "no result rows match the task list"
+        )
     difficulty = pd.Series(merged["difficulty"]).astype(str)
     parts = [
         pd.DataFrame({"intercept": 1.0, "age_years": merged["age_years"].astype(float)}),
@@ -224,7 +230,9 @@ def age_effect_pooled(
     p_value, odds_ratio_per_year, rows, tasks, systems, clusters.
     """
     if cluster not in ("task", "repo"):
-        raise DataError("analysis.contamination.age_effect_pooled", f"unknown cluster {cluster!r}")
+        raise DataError(
+            "analysis.analyses.contamination.age_effect_pooled", f"unknown cluster {cluster!r}"
+        )
     X, y, merged = design(results_long, features, system_effects=True)
     groups = merged["instance_id"] if cluster == "task" else merged["repo"]
     fit = fit_logistic(X, y, clusters=groups, l2=l2, unpenalised=("intercept", "age_years"))
@@ -258,7 +266,9 @@ def weighted_trend(x: np.ndarray, y: np.ndarray, se: np.ndarray) -> dict[str, fl
     x, y, se = x[keep], y[keep], se[keep]
     k = x.size
     if k < 3:
-        raise DataError("analysis.contamination.weighted_trend", f"need >= 3 points, got {k}")
+        raise DataError(
+            "analysis.analyses.contamination.weighted_trend", f"need >= 3 points, got {k}"
+        )
     w = 1 / se**2
     x_bar, y_bar = np.average(x, weights=w), np.average(y, weights=w)
     sxx = np.sum(w * (x - x_bar) ** 2)
@@ -337,7 +347,7 @@ def bash_only_age_analysis() -> dict[str, object]:
     of per-system slopes with system date (cached)."""
     import warnings
 
-    from analysis.loading import load_bash_only_results, load_leaderboard, load_tasks
+    from analysis.data.loading import load_bash_only_results, load_leaderboard, load_tasks
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # exclusions are listed, not warned
@@ -368,7 +378,7 @@ def all_systems_age_analysis() -> dict[str, object]:
     """
     import warnings
 
-    from analysis.loading import load_moatless_results, load_tasks
+    from analysis.data.loading import load_moatless_results, load_tasks
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # exclusions are listed, not warned
@@ -439,12 +449,12 @@ def claim_mmlu_guessing() -> Measurement:
 def verified_vs_pro_table() -> pd.DataFrame:
     """Same-model pairs: bash-only Verified score against Pro public-set score (Wilson 95%).
 
-    Uses the explicit mapping :data:`analysis.pro.VERIFIED_PRO_PAIRS` (same model only).
+    Uses the explicit mapping :data:`analysis.analyses.pro.VERIFIED_PRO_PAIRS` (same model only).
     """
     import warnings
 
-    from analysis import pro
-    from analysis.loading import load_bash_only_results, load_pro_results
+    from analysis.analyses import pro
+    from analysis.data.loading import load_bash_only_results, load_pro_results
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # exclusions are listed, not warned
@@ -457,7 +467,7 @@ def figure_age_slopes(per_system: pd.DataFrame, trend: dict[str, float], by: str
     marker per value of ``by``, with the weighted trend line. Returns the Figure."""
     import matplotlib.pyplot as plt
 
-    from analysis.plots import MARKERS, PALETTE
+    from analysis.figures.style import MARKERS, PALETTE
 
     data = per_system.dropna(subset=["date"]).reset_index(drop=True)
     x = decimal_year(data["date"])

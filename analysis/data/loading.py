@@ -1,7 +1,7 @@
 """Loaders: upstream files -> tidy pandas DataFrames.
 
 Every loader takes an optional ``path=`` so the same code reads another snapshot of the same
-upstream format; by default it reads the cached copy from :func:`analysis.download.ensure`.
+upstream format; by default it reads the cached copy from :func:`analysis.data.download.ensure`.
 Structural problems (missing file, malformed JSON, missing key or column, duplicate or
 unknown task id, empty results, unparseable score) raise
 :class:`analysis.errors.DataError` naming the file and the problem.
@@ -21,8 +21,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis.data.sources import VERIFIED_COLUMNS
 from analysis.errors import DataError
-from analysis.sources import VERIFIED_COLUMNS
 
 #: SWE-bench Verified difficulty buckets (annotator time estimate), easiest first.
 DIFFICULTY_LEVELS: tuple[str, ...] = ("<15 min fix", "15 min - 1 hour", "1-4 hours", ">4 hours")
@@ -44,7 +44,7 @@ _warned_exclusions: set[tuple[str, tuple[str, ...]]] = set()
 
 def _default_path(name: str) -> Path:
     # Imported lazily: the download layer is optional when explicit paths are given.
-    from analysis.download import ensure
+    from analysis.data.download import ensure
 
     return Path(ensure(name))
 

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.claims import Measurement
+from analysis.claims.ledger import Measurement
 from analysis.errors import DataError
 from analysis.stats.bootstrap import BootstrapResult, bootstrap_scores
 from analysis.stats.comparisons import pairwise_comparisons
@@ -54,8 +54,9 @@ def _quietly(function: Any, *args: Any, **kwargs: Any) -> Any:
 
 @functools.lru_cache(maxsize=1)
 def leaderboard() -> pd.DataFrame:
-    """Every leaderboard submission (:func:`analysis.loading.load_leaderboard`), loaded once."""
-    from analysis.loading import load_leaderboard
+    """Every leaderboard submission (:func:`analysis.data.loading.load_leaderboard`),
+    loaded once."""
+    from analysis.data.loading import load_leaderboard
 
     return _quietly(load_leaderboard)
 
@@ -63,7 +64,7 @@ def leaderboard() -> pd.DataFrame:
 @functools.lru_cache(maxsize=1)
 def bash_only_results() -> pd.DataFrame:
     """Per-task bash-only results of the consistent systems (long form), loaded once."""
-    from analysis.loading import load_bash_only_results
+    from analysis.data.loading import load_bash_only_results
 
     return _quietly(load_bash_only_results)
 
@@ -79,7 +80,7 @@ def excluded_systems() -> pd.DataFrame:
 @functools.lru_cache(maxsize=1)
 def bash_only_matrix() -> pd.DataFrame:
     """Systems x tasks 0/1 matrix of the consistent bash-only systems, best system first."""
-    from analysis.loading import results_matrix
+    from analysis.data.loading import results_matrix
 
     matrix = results_matrix(bash_only_results())
     order = matrix.mean(axis=1).sort_values(ascending=False, kind="stable").index
@@ -89,7 +90,7 @@ def bash_only_matrix() -> pd.DataFrame:
 @functools.lru_cache(maxsize=1)
 def task_repos() -> pd.Series:
     """Repository of each Verified task, indexed by instance_id (the cluster labels)."""
-    from analysis.dataset import verified_tasks
+    from analysis.analyses.dataset import verified_tasks
 
     tasks = verified_tasks()
     return pd.Series(tasks["repo"].to_numpy(), index=tasks["instance_id"], name="repo")
@@ -307,7 +308,7 @@ def leader_tier(alpha: float = 0.05) -> pd.DataFrame:
 
 def acr_runs_matrix() -> pd.DataFrame:
     """Runs x tasks 0/1 matrix of the three AutoCodeRover runs on SWE-bench Lite."""
-    from analysis.loading import load_acr_runs, results_matrix
+    from analysis.data.loading import load_acr_runs, results_matrix
 
     runs = load_acr_runs().rename(columns={"run": "system"})
     runs["system"] = "run " + runs["system"].astype(str)

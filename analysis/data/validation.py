@@ -1,6 +1,6 @@
 """Data-quality checks of the upstream sources and the ``validate`` command.
 
-``python -m analysis validate`` loads every source through :mod:`analysis.loading`, runs
+``python -m analysis validate`` loads every source through :mod:`analysis.data.loading`, runs
 schema, id, missing-value and consistency checks, prints one line per check and exits 0
 unless a check *failed* (a structural problem: unreadable file, missing column, unknown or
 duplicate id). Upstream inconsistencies, such as a published score that disagrees with the
@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from analysis import loading
+from analysis.data import loading
 from analysis.errors import DataError
 
 Status = Literal["ok", "warn", "fail"]
@@ -109,7 +109,8 @@ def score_consistency(
     is matched to ``leaderboard`` rows of ``board`` by folder (the ``folder`` column, else
     the system name as a folder), falling back to the display name.
     ``per_task_pct = 100 k / n``, ``difference_tasks = |published - per_task| * n / 100``,
-    ``consistent`` when ``difference_tasks <= 1`` (see :func:`analysis.loading.consistency_table`).
+    ``consistent`` when ``difference_tasks <= 1`` (see
+    :func:`analysis.data.loading.consistency_table`).
     Columns: system, published_pct, per_task_pct, n_tasks, difference_tasks, consistent.
     """
     loading._require_columns(
@@ -177,7 +178,7 @@ def _attempt(report: ValidationReport, name: str, action: Callable[[], Any]) -> 
 def validate_all(paths: Mapping[str, str | Path] | None = None) -> ValidationReport:
     """Load and check every source; ``paths`` maps source name -> explicit path.
 
-    Sources not in ``paths`` come from :func:`analysis.download.ensure`. Checks: schema of
+    Sources not in ``paths`` come from :func:`analysis.data.download.ensure`. Checks: schema of
     each source (the loaders' structural checks), counts against the pinned snapshots,
     unknown/duplicate ids, missing values in the columns the analyses use, bash-only and
     moatless score consistency, annotation coverage of the Verified ids, Pro result ids
@@ -192,7 +193,7 @@ def validate_all(paths: Mapping[str, str | Path] | None = None) -> ValidationRep
     def locate(name: str) -> Path:
         if name in given:
             return given[name]
-        from analysis.download import ensure
+        from analysis.data.download import ensure
 
         return Path(ensure(name))
 

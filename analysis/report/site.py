@@ -8,7 +8,7 @@ Two steps, each usable alone:
    are not modified). A failing cell raises :class:`NotebookError` naming notebook and cell.
 2. :func:`render_site` turns executed notebooks into ``reports/site/``: one page per
    notebook (nbconvert ``HTMLExporter`` with the ``swe_audit`` template in
-   ``analysis/templates/``, code folded in ``<details>``), an index with each notebook's
+   ``analysis/report/templates/``, code folded in ``<details>``), an index with each notebook's
    title and finding plus the claims ledger, a figure gallery, and ``figures/`` copied from
    ``reports/figures/``. Every page ends with provenance: the pinned sources (name, commit,
    sha256), the build time (UTC), the package version and the project's git commit.
@@ -48,12 +48,12 @@ from markupsafe import Markup
 from analysis import __version__, paths
 from analysis.errors import DataError
 
-#: nbconvert template folder (``analysis/templates/swe_audit``) and site templates.
+#: nbconvert template folder (``analysis/report/templates/swe_audit``) and site templates.
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 NBCONVERT_TEMPLATE = "swe_audit"
 #: Notebook files the report runs, in reading order.
 NOTEBOOK_PATTERN = re.compile(r"^(?P<number>[0-9]{2})_(?P<topic>[A-Za-z0-9_]+)\.ipynb$")
-#: Markdown output of :func:`analysis.notebook.show_finding`.
+#: Markdown output of :func:`analysis.report.display.show_finding`.
 FINDING_PREFIX = "**Finding.**"
 #: Pages run no scripts at all; this policy makes that a rule the browser enforces.
 CONTENT_SECURITY_POLICY = (
@@ -553,9 +553,9 @@ def sources_for_paths(opened: Iterable[str], sources: Any) -> list[str]:
 
 
 def _read_sources() -> tuple[Any, str]:
-    """``analysis.sources.SOURCES`` or ``({}, why not)``; the footer must render regardless."""
+    """``analysis.data.sources.SOURCES`` or ``({}, why not)``; the footer must render regardless."""
     try:
-        from analysis.sources import SOURCES
+        from analysis.data.sources import SOURCES
     except Exception as error:  # a broken registry should not hide the report
         return {}, f"{type(error).__name__}: {error}"
     return SOURCES, ""
@@ -609,8 +609,8 @@ def project_commit(root: Path | None = None) -> tuple[str, bool]:
 
 
 def collect_figures(directory: Path | None = None) -> list[dict[str, str]]:
-    """Figures saved by :func:`analysis.plots.save_figure`: name, svg, png, caption."""
-    from analysis.plots import FIGURE_NAME
+    """Figures saved by :func:`analysis.figures.style.save_figure`: name, svg, png, caption."""
+    from analysis.figures.style import FIGURE_NAME
 
     directory = directory or paths.figures_dir()
     if not directory.is_dir():
@@ -667,14 +667,14 @@ def _number(value: Any) -> str:
 def ledger_rows(ledger: pd.DataFrame, page_names: Iterable[str] = ()) -> list[dict[str, Any]]:
     """Rows of the ledger table as plain strings (escaped later by the template).
 
-    Uses :func:`analysis.claims.format_claimed`/``format_measured`` when available.
+    Uses :func:`analysis.claims.ledger.format_claimed`/``format_measured`` when available.
     """
     try:
-        from analysis.claims import format_claimed, format_measured
+        from analysis.claims.ledger import format_claimed, format_measured
     except ImportError:
         format_claimed = format_measured = None
     try:
-        from analysis.claims import ARTICLES
+        from analysis.claims.ledger import ARTICLES
     except ImportError:
         ARTICLES = {}
     pages = set(page_names)
@@ -724,7 +724,7 @@ def ledger_rows(ledger: pd.DataFrame, page_names: Iterable[str] = ()) -> list[di
 def _verdict_counts(rows: Sequence[dict[str, Any]]) -> list[tuple[str, int]]:
     """(verdict, count) pairs in the ledger's verdict order, then any other verdicts."""
     try:
-        from analysis.claims import VERDICTS
+        from analysis.claims.ledger import VERDICTS
     except ImportError:
         VERDICTS = ()
     tally: dict[str, int] = {}
@@ -745,9 +745,9 @@ def _article_label(source: str, articles: dict[str, str]) -> str:
 
 
 def _load_ledger(progress: bool = False) -> tuple[pd.DataFrame | None, str]:
-    """``analysis.claims.ledger()``, or ``(None, why)`` while it does not exist yet."""
+    """``analysis.claims.ledger.ledger()``, or ``(None, why)`` while it does not exist yet."""
     try:
-        from analysis.claims import ledger
+        from analysis.claims.ledger import ledger
     except (ImportError, AttributeError) as error:
         return None, f"the claims ledger is not available ({error})"
     return ledger(progress=progress), ""
@@ -796,7 +796,7 @@ def render_site(
 ) -> Path:
     """Render executed notebooks, the index and the figure gallery into ``site_dir``.
 
-    ``ledger`` defaults to :func:`analysis.claims.ledger` (an "unavailable" note while it
+    ``ledger`` defaults to :func:`analysis.claims.ledger.ledger` (an "unavailable" note while it
     does not exist). ``figures_dir`` defaults to :func:`analysis.paths.figures_dir`; its
     figures are copied to ``site_dir/figures``. ``built_at`` (UTC) defaults to now.
     ``progress`` shows a bar while the ledger is measured. Returns the path of ``index.html``.

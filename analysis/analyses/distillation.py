@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis.claims import Measurement, claim_entry
+from analysis.claims.ledger import Measurement, claim_entry
 from analysis.errors import DataError
 
 # --------------------------------------------------------------------------------------
@@ -80,7 +80,8 @@ class ParameterRange:
     def __post_init__(self) -> None:
         if not 0 < self.low <= self.default <= self.high:
             raise DataError(
-                "analysis.distillation", f"parameter {self.name}: need 0 < low <= default <= high"
+                "analysis.analyses.distillation",
+                f"parameter {self.name}: need 0 < low <= default <= high",
             )
 
 
@@ -214,7 +215,7 @@ def fermi(
     frame = pd.DataFrame([params]) if isinstance(params, dict) else params
     missing = [name for name in PARAMETERS if name not in frame.columns]
     if missing:
-        raise DataError("analysis.distillation.fermi", f"missing parameters {missing}")
+        raise DataError("analysis.analyses.distillation.fermi", f"missing parameters {missing}")
     share = frame["reasoning_share"]
     output = share * frame["output_tokens_reasoning"] + (1 - share) * frame["output_tokens_plain"]
     tokens = frame["input_tokens"] + output
@@ -247,7 +248,9 @@ def sample_parameters(n: int = 10_000, seed: int = 0) -> pd.DataFrame:
     Log-uniform (uniform in log) because each range is a multiplicative uncertainty.
     """
     if n < 1:
-        raise DataError("analysis.distillation.sample_parameters", f"n must be >= 1, got {n}")
+        raise DataError(
+            "analysis.analyses.distillation.sample_parameters", f"n must be >= 1, got {n}"
+        )
     rng = np.random.default_rng(seed)
     return pd.DataFrame(
         {
@@ -363,7 +366,7 @@ def evaluation_runs(results_long: pd.DataFrame, n_tasks: int | None = None) -> p
     """API calls and cost of one full run per system, from per-task bash-only results.
 
     ``results_long`` has columns system, instance_id, api_calls, cost (one row per system
-    and task, as ``analysis.loading.load_bash_only_results``). Systems missing calls or
+    and task, as ``analysis.data.loading.load_bash_only_results``). Systems missing calls or
     cost on any task are dropped (their totals would be understated). ``n_tasks``, if
     given, requires every kept system to cover exactly that many tasks.
     Returns one row per system: system, tasks, api_calls (sum), cost_usd (sum),
@@ -399,7 +402,7 @@ def median_interval(
     """Median with a percentile-bootstrap 95% interval (resampling the values): (m, lo, hi)."""
     array = np.asarray(values, dtype=float)
     if array.size == 0:
-        raise DataError("analysis.distillation.median_interval", "no values")
+        raise DataError("analysis.analyses.distillation.median_interval", "no values")
     rng = np.random.default_rng(seed)
     resamples = rng.choice(array, size=(n_resamples, array.size), replace=True)
     medians = np.median(resamples, axis=1)
@@ -448,7 +451,7 @@ def bash_only_runs() -> pd.DataFrame:
     """:func:`evaluation_runs` of the bash-only leaderboard's consistent systems (cached)."""
     import warnings
 
-    from analysis.loading import load_bash_only_results
+    from analysis.data.loading import load_bash_only_results
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # exclusions are listed, not warned
@@ -598,7 +601,9 @@ def claim_eval_cost() -> Measurement:
 def with_parameter(name: str, value: float) -> dict[str, float]:
     """The default assumptions with one of them changed (for the notebook's sliders)."""
     if name not in PARAMETERS:
-        raise DataError("analysis.distillation.with_parameter", f"unknown parameter {name!r}")
+        raise DataError(
+            "analysis.analyses.distillation.with_parameter", f"unknown parameter {name!r}"
+        )
     return {**defaults(), name: float(value)}
 
 
@@ -624,7 +629,7 @@ def figure_tornado(table: pd.DataFrame, xlabel: str):
     to its high-end value, the base value as a vertical line. Returns the Figure."""
     import matplotlib.pyplot as plt
 
-    from analysis.plots import PALETTE
+    from analysis.figures.style import PALETTE
 
     data = table.iloc[::-1].reset_index(drop=True)
     fig, ax = plt.subplots()

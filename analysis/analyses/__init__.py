@@ -1,0 +1,1 @@
+"""One module per notebook question; each returns frames and dataclasses, never draws."""

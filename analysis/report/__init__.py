@@ -1,0 +1,1 @@
+"""The report: notebook display helpers, execution, sanitising, provenance and the HTML site."""
