@@ -37,7 +37,7 @@ MIRROR_FILE = "swe-bench-leaderboards-f1176b6.json"
 def load_matrix() -> pd.DataFrame:
     """The bash-only systems x tasks 0/1 matrix, via the loader or the raw mirror JSON."""
     try:
-        from analysis.data.loading import load_bash_only_results, results_matrix
+        from analysis.data.readers.leaderboards import load_bash_only_results, results_matrix
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the known inconsistent system is kept on purpose

@@ -13,8 +13,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis.claims.ledger import ClaimEntry, Measurement, judge
+from analysis.claims import entries as claims_entries
+from analysis.claims import format as claims_format
 from analysis.claims import ledger as claims
+from analysis.claims import types as claims_types
+from analysis.claims.ledger import judge
+from analysis.claims.types import ClaimEntry, Measurement
 from analysis.errors import DataError
 
 
@@ -212,7 +216,7 @@ def write_claims(directory: Path, name: str, text: str) -> Path:
 
 def test_load_valid_file(tmp_path: Path) -> None:
     write_claims(tmp_path, "toy.toml", VALID_CLAIM)
-    (entry,) = claims.load_claim_entries(tmp_path)
+    (entry,) = claims_entries.load_claim_entries(tmp_path)
     assert entry.id == "toy-claim"
     assert entry.claimed == 10.0 and entry.tolerance == 1.0
     assert entry.denominator == "all toys"
@@ -259,7 +263,7 @@ def test_invalid_fields_name_file_and_claim(
     assert old in VALID_CLAIM
     path = write_claims(tmp_path, "bad.toml", VALID_CLAIM.replace(old, new, 1))
     with pytest.raises(DataError) as raised:
-        claims.load_claim_entries(tmp_path)
+        claims_entries.load_claim_entries(tmp_path)
     assert raised.value.where == str(path)
     assert message in raised.value.problem
 
@@ -268,7 +272,7 @@ def test_duplicate_id_across_files_names_both(tmp_path: Path) -> None:
     first = write_claims(tmp_path, "a.toml", VALID_CLAIM)
     second = write_claims(tmp_path, "b.toml", VALID_CLAIM)
     with pytest.raises(DataError) as raised:
-        claims.load_claim_entries(tmp_path)
+        claims_entries.load_claim_entries(tmp_path)
     assert raised.value.where == str(second)
     assert "duplicate claim id 'toy-claim'" in raised.value.problem
     assert str(first) in raised.value.problem
@@ -276,10 +280,10 @@ def test_duplicate_id_across_files_names_both(tmp_path: Path) -> None:
 
 def test_broken_toml_and_empty_directory(tmp_path: Path) -> None:
     with pytest.raises(DataError, match="no claims files"):
-        claims.load_claim_entries(tmp_path)
+        claims_entries.load_claim_entries(tmp_path)
     write_claims(tmp_path, "broken.toml", "[[claim]\nid = ")
     with pytest.raises(DataError, match="not valid TOML"):
-        claims.load_claim_entries(tmp_path)
+        claims_entries.load_claim_entries(tmp_path)
 
 
 def cli_main(argv: list[str]) -> int:
@@ -293,6 +297,9 @@ def cli_main(argv: list[str]) -> int:
 
 TOY_MEASURES = """
 from analysis.claims.ledger import Measurement
+from analysis.claims import entries as claims_entries
+from analysis.claims import format as claims_format
+from analysis.claims import types as claims_types
 
 def claim_toy_claim():
     return Measurement(measured=10.4, interval=(9.0, 11.8), unit="%", detail="toy",
@@ -350,13 +357,13 @@ def toy_ledger(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     claims_directory = tmp_path / "claims"
     write_claims(claims_directory, "a.toml", VALID_CLAIM)
     write_claims(claims_directory, "b.toml", MORE_CLAIMS)
-    monkeypatch.setattr(claims, "claims_dir", lambda: claims_directory)
+    monkeypatch.setattr(claims_entries, "claims_dir", lambda: claims_directory)
     return claims_directory
 
 
 def test_ledger_rows_verdicts_and_order(toy_ledger: Path) -> None:
     frame = claims.ledger()
-    assert list(frame.columns) == list(claims.LEDGER_COLUMNS)
+    assert list(frame.columns) == list(claims_types.LEDGER_COLUMNS)
     # ordered by notebook first ("00_earlier" < "00_toy"), then file order
     assert frame["id"].tolist() == ["toy-private", "toy-claim", "toy-range"]
     verdicts = dict(zip(frame["id"], frame["verdict"], strict=True))
@@ -389,13 +396,15 @@ def test_ledger_unknown_id_raises(toy_ledger: Path) -> None:
     ],
 )
 def test_strict_measure_errors(toy_ledger: Path, function: str, message: str) -> None:
-    entry = replace(claims.load_claim_entries()[0], measure=f"toy_measures:{function}")
+    entry = replace(claims_entries.load_claim_entries()[0], measure=f"toy_measures:{function}")
     with pytest.raises(DataError, match=message):
         claims.ledger(entries=[entry])
 
 
 def test_missing_module_is_an_error(toy_ledger: Path) -> None:
-    entry = replace(claims.load_claim_entries()[0], measure="no_such_module:claim_toy_claim")
+    entry = replace(
+        claims_entries.load_claim_entries()[0], measure="no_such_module:claim_toy_claim"
+    )
     with pytest.raises(DataError, match="cannot import measure module"):
         claims.measure(entry)
 
@@ -422,7 +431,7 @@ def test_cli_json_shape(toy_ledger: Path, capsys: pytest.CaptureFixture[str]) ->
     }
     for record in records:
         assert required <= set(record)
-        assert record["verdict"] in claims.VERDICTS
+        assert record["verdict"] in claims_types.VERDICTS
     by_id = {record["id"]: record for record in records}
     assert by_id["toy-claim"]["interval"] == [9.0, 11.8]
     assert by_id["toy-claim"]["measured"] == 10.4
@@ -467,10 +476,10 @@ def test_format_helpers() -> None:
         "interval_low": 53.0,
         "interval_high": 61.5,
     }
-    assert claims.format_claimed(row) == "55-59 %"
-    assert claims.format_measured(row) == "57.25 % [53, 61.5]"
+    assert claims_format.format_claimed(row) == "55-59 %"
+    assert claims_format.format_measured(row) == "57.25 % [53, 61.5]"
     row.update(comparison="at_least", claimed=80.0)
-    assert claims.format_claimed(row) == ">= 80 %"
+    assert claims_format.format_claimed(row) == ">= 80 %"
 
 
 # --- the real ledger ------------------------------------------------------------------------
@@ -514,7 +523,7 @@ OWN_IDS = (
 
 
 def test_committed_claim_files_are_valid() -> None:
-    entries = claims.load_claim_entries()
+    entries = claims_entries.load_claim_entries()
     ids = {entry.id for entry in entries}
     assert set(OWN_IDS) <= ids
 
@@ -522,7 +531,7 @@ def test_committed_claim_files_are_valid() -> None:
 @pytest.mark.mirror
 def test_own_claims_measured_on_real_data(mirror: Path) -> None:
     frame = claims.ledger(ids=OWN_IDS).set_index("id")
-    assert set(frame["verdict"]) <= set(claims.VERDICTS)
+    assert set(frame["verdict"]) <= set(claims_types.VERDICTS)
     testable = frame[frame["verdict"] != "not testable"]
     assert testable["measured"].notna().all()
     # numbers checked by hand against the dataset (see notebook 01)
@@ -534,19 +543,19 @@ def test_own_claims_measured_on_real_data(mirror: Path) -> None:
 
 @pytest.mark.mirror
 def test_full_ledger_has_every_required_id(mirror: Path) -> None:
-    entries = claims.load_claim_entries()
+    entries = claims_entries.load_claim_entries()
     present = {entry.id for entry in entries}
     missing = sorted(set(REQUIRED_IDS) - present)
     assert not missing, f"required claims missing from data/claims/: {', '.join(missing)}"
     frame = claims.ledger()
-    assert set(frame["verdict"]) <= set(claims.VERDICTS)
+    assert set(frame["verdict"]) <= set(claims_types.VERDICTS)
     testable = frame[frame["verdict"] != "not testable"]
     assert testable["measured"].notna().all()
     assert (frame.loc[frame["verdict"] == "not testable", "reason"] != "").all()
 
 
 def test_claim_entry_returns_the_committed_figure_and_rejects_unknown_ids() -> None:
-    from analysis.claims.ledger import claim_entry
+    from analysis.claims.entries import claim_entry
 
     entry = claim_entry("pro-scores")
     assert (entry.claimed_low, entry.claimed_high, entry.unit) == (55.0, 59.0, "%")

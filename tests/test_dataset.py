@@ -9,7 +9,9 @@ import pandas as pd
 import pytest
 from scipy import stats as scipy_stats
 
+from analysis import frames
 from analysis.analyses import dataset
+from analysis.data.readers import verified
 from analysis.errors import DataError
 
 
@@ -36,7 +38,7 @@ def synthetic_tasks() -> pd.DataFrame:
             "instance_id": [f"t{i}" for i in range(10)],
             "repo": ["a"] * 5 + ["b"] * 3 + ["d", "c"],
             "difficulty": pd.Categorical(
-                difficulty, categories=list(dataset.DIFFICULTY_LEVELS), ordered=True
+                difficulty, categories=list(verified.DIFFICULTY_LEVELS), ordered=True
             ),
             "created_at": created,
             "year": created.year,
@@ -165,7 +167,7 @@ def test_missing_columns_and_empty_frames_raise() -> None:
 
 @pytest.mark.mirror
 def test_verified_composition(mirror: Path) -> None:
-    tasks = dataset.verified_tasks()
+    tasks = frames.verified_tasks()
     assert len(tasks) == 500
     mix = dataset.difficulty_mix(tasks).set_index("difficulty")["n_tasks"]
     assert mix.tolist() == [194, 261, 42, 3]

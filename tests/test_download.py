@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.data import download
+from analysis.data import download, sources
 from analysis.data.download import (
     OfflineError,
     configure_parser,
@@ -379,7 +379,7 @@ def test_sha256_of_known_vector(tmp_path: Path) -> None:
 
 def _rows(ids: list[str]) -> list[dict[str, str]]:
     return [
-        {column: f"{column}-{i}" for column in download.VERIFIED_COLUMNS} | {"instance_id": i}
+        {column: f"{column}-{i}" for column in sources.VERIFIED_COLUMNS} | {"instance_id": i}
         for i in ids
     ]
 
@@ -390,7 +390,7 @@ def test_verified_jsonl_sorted_and_in_mirror_format() -> None:
     payload = verified_tasks_jsonl(dataset, expected_rows=3)
     lines = payload.decode("utf-8").splitlines()
     assert [json.loads(line)["instance_id"] for line in lines] == ["a__a-1", "b__b-2", "c__c-3"]
-    assert list(json.loads(lines[0])) == list(download.VERIFIED_COLUMNS)
+    assert list(json.loads(lines[0])) == list(sources.VERIFIED_COLUMNS)
     assert all(json.dumps(json.loads(line)) == line for line in lines)
     assert payload.endswith(b"\n")
 
@@ -455,7 +455,7 @@ def test_hub_unreachable_is_offline(monkeypatch) -> None:
 def test_hub_conversion_reproduces_mirror_bytes(mirror: Path) -> None:
     """Rows identical to the mirror's, in hub order, serialise to the mirror's exact bytes."""
     datasets = pytest.importorskip("datasets")
-    source = download.SOURCES["verified_tasks"]
+    source = sources.SOURCES["verified_tasks"]
     text = (mirror / source.files[0].path).read_text(encoding="utf-8")
     rows = [json.loads(line) for line in text.splitlines()]
     shuffled = datasets.Dataset.from_list(rows[::-1])  # input order must not matter

@@ -9,8 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis import frames
 from analysis.analyses import leaderboard
 from analysis.errors import DataError
+from analysis.stats import percent
 from analysis.stats.bootstrap import bootstrap_scores
 
 
@@ -46,9 +48,9 @@ def test_noise_summary_at_80_percent_on_500_tasks() -> None:
 
 
 def test_percent_interval_contains_score_and_narrows_with_n() -> None:
-    low, high = leaderboard.percent_interval(78.8, 500)
+    low, high = percent.score_interval_pct(78.8, 500)
     assert low < 78.8 < high
-    low_big, high_big = leaderboard.percent_interval(78.8, 5000)
+    low_big, high_big = percent.score_interval_pct(78.8, 5000)
     assert high_big - low_big < high - low
 
 
@@ -118,11 +120,11 @@ def test_ranking_stability_close_systems_share_ranks() -> None:
 
 @pytest.mark.mirror
 def test_bash_only_matrix_and_exclusions(mirror: Path) -> None:
-    matrix = leaderboard.bash_only_matrix()
+    matrix = frames.bash_only_matrix()
     assert matrix.shape[1] == 500
     scores = matrix.mean(axis=1).to_numpy()
     assert np.all(np.diff(scores) <= 0)  # best first
-    excluded = leaderboard.excluded_systems()
+    excluded = frames.excluded_systems()
     assert "Claude 3.7 Sonnet (20250219)" in set(excluded["system"])
     assert not set(excluded["system"]) & set(matrix.index)
 
@@ -176,7 +178,7 @@ def test_bash_only_ranking_stability(mirror: Path) -> None:
     start = time.perf_counter()
     result = leaderboard.bash_only_ranking_stability()
     assert time.perf_counter() - start < 10.0
-    matrix = leaderboard.bash_only_matrix()
+    matrix = frames.bash_only_matrix()
     assert sorted(result.intervals["system"]) == sorted(matrix.index)
     assert result.intervals["rank"].is_monotonic_increasing  # sorted by observed rank
     assert (result.intervals["rank_low"] <= result.intervals["rank"]).all()

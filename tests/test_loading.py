@@ -12,22 +12,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.data import loading
-from analysis.data.loading import (
-    DIFFICULTY_LEVELS,
-    load_acr_run_stats,
-    load_acr_runs,
-    load_annotations,
+from analysis.data import parsing
+from analysis.data.readers.acr import load_acr_run_stats, load_acr_runs
+from analysis.data.readers.annotations import load_annotations
+from analysis.data.readers.leaderboards import (
     load_bash_only_results,
     load_leaderboard,
-    load_moatless_results,
-    load_pro_loc,
-    load_pro_results,
-    load_pro_tasks,
-    load_tasks,
-    patch_statistics,
     results_matrix,
 )
+from analysis.data.readers.moatless import load_moatless_results
+from analysis.data.readers.pro import load_pro_loc, load_pro_results, load_pro_tasks
+from analysis.data.readers.verified import DIFFICULTY_LEVELS, load_tasks, patch_statistics
 from analysis.errors import DataError
 
 # --------------------------------------------------------------------------- patch statistics
@@ -738,7 +733,7 @@ def test_default_path_goes_through_download_ensure(
         asked.append(name)
         return tasks_file
 
-    monkeypatch.setattr(loading, "_default_path", fake_default)
+    monkeypatch.setattr(parsing, "default_path", fake_default)
     assert len(load_tasks()) == 3
     assert asked == ["verified_tasks"]
 

@@ -117,7 +117,7 @@ def test_verified_scores_from_results() -> None:
 
 
 def test_real_pro_data(mirror) -> None:
-    from analysis.data.loading import load_pro_results
+    from analysis.data.readers.pro import load_pro_results
 
     systems = set(load_pro_results()["system"])
     assert set(pro.pair_table()["pro_system"]) == systems  # every file is mapped or excused

@@ -13,20 +13,16 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.data.loading import (
-    DIFFICULTY_LEVELS,
-    load_acr_run_stats,
-    load_acr_runs,
-    load_annotations,
+from analysis.data.readers.acr import load_acr_run_stats, load_acr_runs
+from analysis.data.readers.annotations import load_annotations
+from analysis.data.readers.leaderboards import (
     load_bash_only_results,
     load_leaderboard,
-    load_moatless_results,
-    load_pro_loc,
-    load_pro_results,
-    load_pro_tasks,
-    load_tasks,
     results_matrix,
 )
+from analysis.data.readers.moatless import load_moatless_results
+from analysis.data.readers.pro import load_pro_loc, load_pro_results, load_pro_tasks
+from analysis.data.readers.verified import DIFFICULTY_LEVELS, load_tasks
 from analysis.data.validation import inconsistent_systems, validate_all
 
 pytestmark = pytest.mark.mirror

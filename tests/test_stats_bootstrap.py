@@ -217,7 +217,7 @@ def test_real_bash_only_matrix(mirror) -> None:
     """On the real 500-task matrix the bootstrap SE matches the binomial SE and pairs are 0/1."""
     import warnings
 
-    from analysis.data.loading import load_bash_only_results, results_matrix
+    from analysis.data.readers.leaderboards import load_bash_only_results, results_matrix
     from analysis.stats.intervals import pass_rate_intervals
 
     with warnings.catch_warnings():

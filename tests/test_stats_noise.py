@@ -88,7 +88,7 @@ def test_bad_input_raises_data_error(call) -> None:
 @pytest.mark.mirror
 def test_real_autocoderover_runs(mirror) -> None:
     """Three real runs on 300 Lite tasks: some tasks flip, less noise than task sampling."""
-    from analysis.data.loading import load_acr_runs
+    from analysis.data.readers.acr import load_acr_runs
 
     long = load_acr_runs()
     runs = long.pivot(index="run", columns="instance_id", values="resolved").astype(int)

@@ -23,7 +23,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats as scipy_stats
 
-from analysis.claims.ledger import Measurement
+from analysis import frames
+from analysis.claims.types import Measurement
 from analysis.errors import DataError
 
 #: Task age is measured in years before this fixed date (so results do not change with the
@@ -345,16 +346,10 @@ def decimal_year(dates: pd.Series) -> np.ndarray:
 def bash_only_age_analysis() -> dict[str, object]:
     """Per-system and pooled age effects for the consistent bash-only systems, and the trend
     of per-system slopes with system date (cached)."""
-    import warnings
-
-    from analysis.data.loading import load_bash_only_results, load_leaderboard, load_tasks
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # exclusions are listed, not warned
-        results = load_bash_only_results()
-    features = task_features(load_tasks())
+    results = frames.bash_only_results()
+    features = task_features(frames.verified_tasks())
     per_system = age_effect_per_system(results, features)
-    dates = system_dates(load_leaderboard())
+    dates = system_dates(frames.leaderboard())
     per_system = per_system.merge(dates, on="system", how="left")
     dated = per_system.dropna(subset=["date"])
     trend = weighted_trend(decimal_year(dated["date"]), dated["slope"], dated["se"])
@@ -376,17 +371,9 @@ def all_systems_age_analysis() -> dict[str, object]:
     Early submissions whose per-task record disagrees with their published score by more
     than one task are left out and listed under ``excluded``.
     """
-    import warnings
-
-    from analysis.data.loading import load_moatless_results, load_tasks
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # exclusions are listed, not warned
-        early = load_moatless_results()
-    bad = [row["system"] for row in early.attrs.get("inconsistent", [])]
-    early_ok = early[~early["system"].isin(bad)]
-    features = task_features(load_tasks())
-    early_slopes = age_effect_per_system(early_ok, features)
+    early = frames.moatless_results()  # inconsistent submissions already left out
+    features = task_features(frames.verified_tasks())
+    early_slopes = age_effect_per_system(early, features)
     submitted = early.attrs.get("dates", {})
     early_slopes["date"] = [
         pd.Timestamp(submitted[s], tz="UTC") if submitted.get(s) else pd.NaT
@@ -401,7 +388,7 @@ def all_systems_age_analysis() -> dict[str, object]:
     return {
         "per_system": both,
         "trend": weighted_trend(decimal_year(dated["date"]), dated["slope"], dated["se"]),
-        "excluded": bad,
+        "excluded": [row["system"] for row in early.attrs["excluded"]],
     }
 
 
@@ -451,15 +438,10 @@ def verified_vs_pro_table() -> pd.DataFrame:
 
     Uses the explicit mapping :data:`analysis.analyses.pro.VERIFIED_PRO_PAIRS` (same model only).
     """
-    import warnings
-
     from analysis.analyses import pro
-    from analysis.data.loading import load_bash_only_results, load_pro_results
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # exclusions are listed, not warned
-        verified = pro.verified_scores_from_results(load_bash_only_results())
-    return pro.verified_vs_pro(pro.pro_scores(load_pro_results()), verified)
+    verified = pro.verified_scores_from_results(frames.bash_only_results())
+    return pro.verified_vs_pro(pro.pro_scores(frames.pro_results()), verified)
 
 
 def figure_age_slopes(per_system: pd.DataFrame, trend: dict[str, float], by: str = "date_source"):

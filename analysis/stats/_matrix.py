@@ -20,9 +20,18 @@ from analysis.errors import DataError
 class OutcomeMatrix:
     """A validated outcome matrix: ``values[s, t]`` is 1.0 if system ``s`` solved task ``t``."""
 
-    values: np.ndarray  # float64, shape (n_systems, n_tasks)
+    values: np.ndarray  # float64, shape (n_systems, n_tasks); NaN = not run, if allowed
     systems: list[str]
     tasks: list[str]
+    #: The original labels (a DataFrame's index and columns, else ranges), for results that
+    #: are indexed like the input.
+    index: pd.Index | None = None
+    columns: pd.Index | None = None
+
+    @property
+    def observed(self) -> np.ndarray:
+        """Boolean mask of the observed (non-missing) outcomes."""
+        return ~np.isnan(self.values)
 
     @property
     def n_systems(self) -> int:
@@ -37,16 +46,20 @@ def as_outcome_matrix(
     matrix: pd.DataFrame | np.ndarray | Sequence,
     where: str = "matrix",
     allow_single_system: bool = True,
+    allow_missing: bool = False,
 ) -> OutcomeMatrix:
     """Coerce ``matrix`` (systems x tasks, 0/1 or bool) to an :class:`OutcomeMatrix`.
 
     A 1-D input is one system. Labels come from a DataFrame's index and columns, or default
     to ``"system_0"``, ... and ``"task_0"``, ... for arrays. Raises :class:`DataError` naming
-    ``where`` for missing values, values other than 0/1, or an empty matrix.
+    ``where`` for missing values (unless ``allow_missing``: NaN = not run), values other
+    than 0/1, or an empty matrix. This is the engine's one outcome-matrix checker.
     """
     if isinstance(matrix, pd.DataFrame):
         systems = [str(label) for label in matrix.index]
         tasks = [str(label) for label in matrix.columns]
+        index = pd.Index(matrix.index, name=matrix.index.name or "system")
+        columns = pd.Index(matrix.columns, name=matrix.columns.name or "instance_id")
         try:
             values = matrix.to_numpy(dtype="float64", na_value=np.nan)
         except (TypeError, ValueError) as error:
@@ -55,6 +68,8 @@ def as_outcome_matrix(
         systems = [str(matrix.name) if matrix.name is not None else "system_0"]
         tasks = [str(label) for label in matrix.index]
         values = matrix.to_numpy(dtype="float64", na_value=np.nan)[None, :]
+        index = pd.Index(systems, name="system")
+        columns = pd.Index(matrix.index, name=matrix.index.name or "instance_id")
     else:
         try:
             values = np.asarray(matrix, dtype="float64")
@@ -64,17 +79,27 @@ def as_outcome_matrix(
             values = values[None, :]
         systems = [f"system_{i}" for i in range(values.shape[0])] if values.ndim == 2 else []
         tasks = [f"task_{j}" for j in range(values.shape[1])] if values.ndim == 2 else []
+        index = pd.RangeIndex(len(systems), name="system")
+        columns = pd.RangeIndex(len(tasks), name="instance_id")
     if values.ndim != 2:
         raise DataError(where, f"outcome matrix must be 2-D (systems x tasks), got {values.ndim}-D")
     if values.shape[0] == 0 or values.shape[1] == 0:
         raise DataError(where, f"outcome matrix is empty (shape {values.shape})")
     if not allow_single_system and values.shape[0] < 2:
         raise DataError(where, "need at least two systems to compare")
-    if np.isnan(values).any():
-        raise DataError(where, f"outcome matrix has {int(np.isnan(values).sum())} missing values")
-    if not np.isin(values, (0.0, 1.0)).all():
-        raise DataError(where, "outcome matrix must hold only 0/1 (or booleans)")
-    return OutcomeMatrix(values=np.ascontiguousarray(values), systems=systems, tasks=tasks)
+    observed = ~np.isnan(values)
+    if not allow_missing and not observed.all():
+        raise DataError(where, f"outcome matrix has {int((~observed).sum())} missing values")
+    if not np.isin(values[observed], (0.0, 1.0)).all():
+        missing_note = "; NaN = missing" if allow_missing else ""
+        raise DataError(where, f"outcome matrix must hold only 0/1 (or booleans{missing_note})")
+    return OutcomeMatrix(
+        values=np.ascontiguousarray(values),
+        systems=systems,
+        tasks=tasks,
+        index=index,
+        columns=columns,
+    )
 
 
 def cluster_codes(

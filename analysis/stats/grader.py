@@ -50,7 +50,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from analysis.errors import DataError
-from analysis.stats.irt import _coerce_outcomes
+from analysis.stats._matrix import as_outcome_matrix
 
 __all__ = ["grader_error_intervals", "implied_score_ceiling", "true_score"]
 
@@ -161,7 +161,7 @@ def grader_error_intervals(
     of the simulated true scores), ``true_mean`` (their mean), ``width_ratio`` (grader
     width / plain width; NaN when the plain width is 0).
     """
-    outcomes = _coerce_outcomes(matrix, "grader_error_intervals(matrix)", allow_missing=False)
+    outcomes = as_outcome_matrix(matrix, "grader_error_intervals(matrix)")
     if int(n_simulations) < 2:
         raise DataError(
             "grader_error_intervals(n_simulations)",
@@ -173,8 +173,8 @@ def grader_error_intervals(
             f"must lie strictly between 0 and 1, got {confidence}",
         )
     n_simulations = int(n_simulations)
-    fail_rate = _Rate(false_fail_rate, "false_fail_rate", outcomes.tasks)
-    pass_rate = _Rate(false_pass_rate, "false_pass_rate", outcomes.tasks)
+    fail_rate = _Rate(false_fail_rate, "false_fail_rate", outcomes.columns)
+    pass_rate = _Rate(false_pass_rate, "false_pass_rate", outcomes.columns)
     values = outcomes.values
     n_systems, n_tasks = values.shape
     observed = values.mean(axis=1)
@@ -225,7 +225,7 @@ def grader_error_intervals(
         width_ratio = np.where(plain_width > 0, (grader_high - grader_low) / plain_width, np.nan)
     frame = pd.DataFrame(
         {
-            "system": np.asarray(outcomes.systems),
+            "system": np.asarray(outcomes.index),
             "observed": observed,
             "corrected": corrected,
             "plain_low": plain_low,

@@ -48,56 +48,23 @@ from scipy.optimize import minimize
 from scipy.special import expit
 
 from analysis.errors import DataError
+from analysis.stats._matrix import OutcomeMatrix, as_outcome_matrix
 
 __all__ = ["IRTResult", "fit_2pl", "fit_rasch", "item_flags"]
 
 
-@dataclass(frozen=True)
-class _Outcomes:
-    """Outcomes as float64 with NaN for missing, plus labels and the observed mask."""
-
-    values: np.ndarray
-    observed: np.ndarray
-    systems: pd.Index
-    tasks: pd.Index
-
-
 def _coerce_outcomes(
     matrix: pd.DataFrame | np.ndarray, where: str, allow_missing: bool = True
-) -> _Outcomes:
-    """Validate a systems x tasks 0/1 matrix (NaN = not run, if ``allow_missing``)."""
-    if isinstance(matrix, pd.DataFrame):
-        systems = pd.Index(matrix.index, name=matrix.index.name or "system")
-        tasks = pd.Index(matrix.columns, name=matrix.columns.name or "instance_id")
-        try:
-            values = matrix.to_numpy(dtype="float64", na_value=np.nan)
-        except (TypeError, ValueError) as error:
-            raise DataError(where, f"outcome matrix is not numeric: {error}") from error
-    else:
-        try:
-            values = np.asarray(matrix, dtype="float64")
-        except (TypeError, ValueError) as error:
-            raise DataError(where, f"outcome matrix is not numeric: {error}") from error
-        if values.ndim != 2:
-            raise DataError(
-                where, f"outcome matrix must be 2-D (systems x tasks), got {values.ndim}-D"
-            )
-        systems = pd.RangeIndex(values.shape[0], name="system")
-        tasks = pd.RangeIndex(values.shape[1], name="instance_id")
-    if values.shape[0] == 0 or values.shape[1] == 0:
-        raise DataError(where, f"outcome matrix is empty (shape {values.shape})")
-    observed = ~np.isnan(values)
-    if not allow_missing and not observed.all():
-        raise DataError(where, f"outcome matrix has {int((~observed).sum())} missing values")
-    if not np.isin(values[observed], (0.0, 1.0)).all():
-        raise DataError(where, "outcome matrix must hold only 0/1 (or booleans; NaN = missing)")
+) -> OutcomeMatrix:
+    """The outcome matrix (:func:`~analysis.stats._matrix.as_outcome_matrix`, NaN = not run)
+    with every system and every task observed at least once, as IRT needs."""
+    outcomes = as_outcome_matrix(matrix, where, allow_missing=allow_missing)
+    observed = outcomes.observed
     if not observed.any(axis=1).all():
         raise DataError(where, "some systems have no observed outcome at all")
     if not observed.any(axis=0).all():
         raise DataError(where, "some tasks have no observed outcome at all")
-    return _Outcomes(
-        values=np.ascontiguousarray(values), observed=observed, systems=systems, tasks=tasks
-    )
+    return outcomes
 
 
 @dataclass(frozen=True)
@@ -231,13 +198,13 @@ def fit_rasch(
     difficulty_se = 1.0 / np.sqrt(weight.sum(axis=0) + l2)
     return IRTResult(
         model="rasch",
-        ability=pd.Series(theta, index=outcomes.systems, name="ability"),
-        difficulty=pd.Series(b, index=outcomes.tasks, name="difficulty"),
-        discrimination=pd.Series(np.ones(n_tasks), index=outcomes.tasks, name="discrimination"),
-        ability_se=pd.Series(ability_se, index=outcomes.systems, name="ability_se"),
-        difficulty_se=pd.Series(difficulty_se, index=outcomes.tasks, name="difficulty_se"),
+        ability=pd.Series(theta, index=outcomes.index, name="ability"),
+        difficulty=pd.Series(b, index=outcomes.columns, name="difficulty"),
+        discrimination=pd.Series(np.ones(n_tasks), index=outcomes.columns, name="discrimination"),
+        ability_se=pd.Series(ability_se, index=outcomes.index, name="ability_se"),
+        difficulty_se=pd.Series(difficulty_se, index=outcomes.columns, name="difficulty_se"),
         discrimination_se=pd.Series(
-            np.zeros(n_tasks), index=outcomes.tasks, name="discrimination_se"
+            np.zeros(n_tasks), index=outcomes.columns, name="discrimination_se"
         ),
         converged=bool(solution.success),
         loglik=_log_likelihood(outcomes.values, outcomes.observed, logits),
@@ -293,12 +260,12 @@ def fit_2pl(
     a = a * scale
     return IRTResult(
         model="2pl",
-        ability=pd.Series(theta, index=outcomes.systems, name="ability"),
-        difficulty=pd.Series(b, index=outcomes.tasks, name="difficulty"),
-        discrimination=pd.Series(a, index=outcomes.tasks, name="discrimination"),
-        ability_se=pd.Series(theta_se, index=outcomes.systems, name="ability_se"),
-        difficulty_se=pd.Series(b_se, index=outcomes.tasks, name="difficulty_se"),
-        discrimination_se=pd.Series(a * log_a_se, index=outcomes.tasks, name="discrimination_se"),
+        ability=pd.Series(theta, index=outcomes.index, name="ability"),
+        difficulty=pd.Series(b, index=outcomes.columns, name="difficulty"),
+        discrimination=pd.Series(a, index=outcomes.columns, name="discrimination"),
+        ability_se=pd.Series(theta_se, index=outcomes.index, name="ability_se"),
+        difficulty_se=pd.Series(b_se, index=outcomes.columns, name="difficulty_se"),
+        discrimination_se=pd.Series(a * log_a_se, index=outcomes.columns, name="discrimination_se"),
         converged=bool(solution.success),
         loglik=_log_likelihood(outcomes.values, outcomes.observed, logits),
         n_iterations=int(solution.nit),
@@ -360,18 +327,18 @@ def item_flags(
     it adds no information about ranking, but is not evidence of a defect.
     """
     outcomes = _coerce_outcomes(matrix, "item_flags(matrix)")
-    if len(outcomes.systems) != len(result.ability) or len(outcomes.tasks) != len(
+    if len(outcomes.index) != len(result.ability) or len(outcomes.columns) != len(
         result.difficulty
     ):
         raise DataError(
             "item_flags(result)",
             f"fit is for {len(result.ability)} x "
-            f"{len(result.difficulty)}, matrix is {len(outcomes.systems)} x "
-            f"{len(outcomes.tasks)}",
+            f"{len(result.difficulty)}, matrix is {len(outcomes.index)} x "
+            f"{len(outcomes.columns)}",
         )
     if isinstance(matrix, pd.DataFrame) and not (
-        outcomes.systems.equals(result.ability.index)
-        and outcomes.tasks.equals(result.difficulty.index)
+        outcomes.index.equals(result.ability.index)
+        and outcomes.columns.equals(result.difficulty.index)
     ):
         raise DataError("item_flags(result)", "matrix labels differ from the fitted model's")
     x = np.nan_to_num(outcomes.values)
@@ -419,7 +386,7 @@ def item_flags(
             "negative_discrimination": negative,
             "misfit": misfit,
         },
-        index=outcomes.tasks,
+        index=outcomes.columns,
     )
     frame["flagged"] = frame["never_solved"] | frame["negative_discrimination"] | frame["misfit"]
     frame.attrs["cutoffs"] = {
