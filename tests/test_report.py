@@ -16,6 +16,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from analysis.errors import DataError
+from analysis.report import execute, provenance, sanitise
 from analysis.report import site as report
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -167,22 +168,24 @@ def test_every_page_ends_with_provenance(site):
 
 
 def test_ledger_unavailable_note(tmp_path, figures, monkeypatch):
-    import analysis.claims.ledger
+    def broken_ledger(progress: bool = False):
+        raise DataError("data/claims/x.toml", "not valid TOML")
 
-    monkeypatch.delattr(analysis.claims.ledger, "ledger")
+    monkeypatch.setattr(report, "ledger", broken_ledger)
     index = report.render_site([HOSTILE_FIXTURE], tmp_path / "site", built_at=BUILT_AT)
     html = index.read_text()
     assert 'id="ledger-unavailable"' in html and "Claims ledger unavailable" in html
+    assert "not valid TOML" in html
     assert 'id="ledger-table"' not in html
 
 
 def test_sanitize_html_keeps_tables_and_drops_active_content():
     frame = pd.DataFrame({"system": ["<b>x</b>"], "score": [1.0]})
-    cleaned = report.sanitize_html(frame._repr_html_())
+    cleaned = sanitise.sanitize_html(frame._repr_html_())
     assert "<table" in cleaned and "<td>&lt;b&gt;x&lt;/b&gt;</td>" in cleaned
     assert "<style" not in cleaned and "scoped" not in cleaned  # pandas' style block is gone
     hostile = '<p onclick="x()">hi</p><script>alert(1)</script><a href="javascript:x()">l</a>'
-    cleaned = report.sanitize_html(hostile + '<img src=x onerror="alert(1)"><iframe src=y>')
+    cleaned = sanitise.sanitize_html(hostile + '<img src=x onerror="alert(1)"><iframe src=y>')
     assert (
         "onclick" not in cleaned and "<script" not in cleaned and "alert(1)</script" not in cleaned
     )
@@ -197,7 +200,7 @@ def test_safe_output_data_drops_scripts_widgets_and_inline_svg():
         "text/plain": "x",
         "image/svg+xml": "<svg><script>alert(1)</script></svg>",
     }
-    safe = report._safe_output_data(data)
+    safe = sanitise.safe_output_data(data)
     assert "application/javascript" not in safe and "image/svg+xml" not in safe
     assert safe["text/html"].startswith('<img alt="figure" src="data:image/svg+xml;base64,')
     notebook = new_notebook(cells=[new_code_cell("x")])
@@ -205,14 +208,14 @@ def test_safe_output_data_drops_scripts_widgets_and_inline_svg():
         nbformat.from_dict(
             {
                 "output_type": "display_data",
-                "data": {report._WIDGET_MIME: {"model_id": "1"}, "text/plain": "bar"},
+                "data": {sanitise.WIDGET_MIME: {"model_id": "1"}, "text/plain": "bar"},
                 "metadata": {},
             }
         ),
         nbformat.from_dict({"output_type": "stream", "name": "stderr", "text": "10%|#"}),
         nbformat.from_dict({"output_type": "stream", "name": "stdout", "text": "kept"}),
     ]
-    prepared = report._prepare_for_page(notebook)
+    prepared = sanitise.prepare_for_page(notebook)
     assert [output.get("text") for output in prepared.cells[0].outputs] == ["kept"]
     assert notebook.cells[0].outputs[0]["data"]  # the original notebook is untouched
 
@@ -231,14 +234,14 @@ def test_notebook_title_and_finding():
 def test_notebook_paths_order_and_only(tmp_path):
     for name in ["02_b.ipynb", "01_a.ipynb", "scratch.ipynb", "10_c.ipynb"]:
         nbformat.write(new_notebook(), tmp_path / name)
-    names = [path.name for path in report.notebook_paths(tmp_path)]
+    names = [path.name for path in execute.notebook_paths(tmp_path)]
     assert names == ["01_a.ipynb", "02_b.ipynb", "10_c.ipynb"]
-    assert [p.name for p in report.notebook_paths(tmp_path, only=["10", "01"])] == [
+    assert [p.name for p in execute.notebook_paths(tmp_path, only=["10", "01"])] == [
         "01_a.ipynb",
         "10_c.ipynb",
     ]
     with pytest.raises(DataError, match="no notebook numbered 07"):
-        report.notebook_paths(tmp_path, only=["07"])
+        execute.notebook_paths(tmp_path, only=["07"])
 
 
 def test_remove_figures_only_touches_that_notebook(tmp_path):
@@ -270,7 +273,7 @@ def test_sources_for_paths_maps_opened_files_to_sources(tmp_path):
     from analysis.data.sources import SOURCES
 
     opened = [str(tmp_path / "raw" / SOURCES["verified_tasks"].files[0].path), "/etc/hosts"]
-    assert report.sources_for_paths(opened, SOURCES) == ["verified_tasks"]
+    assert provenance.sources_for_paths(opened, SOURCES) == ["verified_tasks"]
 
 
 def test_cli_renders_committed_outputs_without_execution(
@@ -321,7 +324,7 @@ def test_execute_notebooks_runs_in_this_python_and_tracks_sources(
         "open(paths.raw_dir() / " + repr(SOURCES["verified_tasks"].files[0].path) + ").read()",
         "from analysis.report.display import show_finding\nshow_finding('It took {n} s.', n=1)",
     )
-    (executed,) = report.execute_notebooks(
+    (executed,) = execute.execute_notebooks(
         [notebook], tmp_path / "build", timeout=60, progress=False
     )
     assert executed == tmp_path / "build" / "01_tiny.ipynb"
@@ -344,8 +347,8 @@ def test_execute_notebooks_runs_in_this_python_and_tracks_sources(
 @pytest.mark.slow
 def test_failing_cell_names_notebook_and_cell(tmp_path):
     notebook = _write(tmp_path / "02_broken.ipynb", "x = 1", "1 / 0  # boom", "print('never')")
-    with pytest.raises(report.NotebookError) as caught:
-        report.execute_notebooks([notebook], tmp_path / "build", timeout=60, progress=False)
+    with pytest.raises(execute.NotebookError) as caught:
+        execute.execute_notebooks([notebook], tmp_path / "build", timeout=60, progress=False)
     message = str(caught.value)
     assert message.startswith(str(notebook))
     assert "cell 3 ('1 / 0  # boom')" in message and "ZeroDivisionError" in message
@@ -356,8 +359,8 @@ def test_failing_cell_names_notebook_and_cell(tmp_path):
 @pytest.mark.slow
 def test_notebook_time_limit(tmp_path):
     notebook = _write(tmp_path / "03_slow.ipynb", "import time", "time.sleep(60)")
-    with pytest.raises(report.NotebookError, match=r"cell 3 .*time limit of 3 s"):
-        report.execute_notebooks([notebook], tmp_path / "build", timeout=3, progress=False)
+    with pytest.raises(execute.NotebookError, match=r"cell 3 .*time limit of 3 s"):
+        execute.execute_notebooks([notebook], tmp_path / "build", timeout=3, progress=False)
 
 
 @pytest.mark.mirror
@@ -366,7 +369,7 @@ def test_renders_the_committed_notebooks(mirror, tmp_path):
     """The real notebooks (committed outputs) and the real ledger render into a clean site."""
     from analysis.claims.ledger import ledger
 
-    notebooks = report.notebook_paths()
+    notebooks = execute.notebook_paths()
     if not notebooks:
         pytest.skip("no notebooks committed yet")
     claims = ledger()
