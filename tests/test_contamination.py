@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from analysis.analyses import contamination as c
 from analysis.errors import DataError
+from analysis.figures import contamination as contamination_figures
 
 
 def _simulated(
@@ -213,7 +214,7 @@ def test_age_slope_figure_builds() -> None:
         }
     )
     trend = {"intercept": 0.0, "trend": 0.0}
-    fig = c.figure_age_slopes(per_system, trend)
+    fig = contamination_figures.figure_age_slopes(per_system, trend)
     assert len(fig.axes[0].get_legend().get_texts()) == 3
 
 

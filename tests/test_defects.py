@@ -8,6 +8,7 @@ import pytest
 
 from analysis.analyses import defects
 from analysis.errors import DataError
+from analysis.figures import defects as defects_figures
 
 
 def _matrix() -> pd.DataFrame:
@@ -129,10 +130,12 @@ def test_figures_build(tmp_path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
-    fig = defects.figure_unsolved_curve(_matrix(), _matrix(), dates={"a": "2024-01-01"}, n_orders=5)
+    fig = defects_figures.figure_unsolved_curve(
+        _matrix(), _matrix(), dates={"a": "2024-01-01"}, n_orders=5
+    )
     assert fig.axes[0].get_ylabel() == "tasks no system solves"
     flags = defects.irt_flags(_matrix(), model="rasch")
-    assert defects.figure_flags(flags).axes
+    assert defects_figures.figure_flags(flags).axes
 
 
 def test_share_flagged() -> None:
@@ -238,7 +241,7 @@ def test_grader_aware_figure_builds() -> None:
     matplotlib.use("Agg")
     matrix = _graded_matrix(n_systems=3, n_tasks=60)
     scores = defects.grader_aware_scores(matrix, matrix.columns[:10], n_simulations=100)
-    fig = defects.figure_grader_aware(scores)
+    fig = defects_figures.figure_grader_aware(scores)
     assert len(fig.axes[0].get_yticklabels()) == 3
 
 

@@ -9,7 +9,9 @@ import pandas as pd
 import pytest
 
 from analysis.analyses import distillation as d
+from analysis.analyses import evaluation_runs
 from analysis.errors import DataError
+from analysis.figures import distillation as distillation_figures
 
 
 def test_fermi_default_arithmetic_by_hand() -> None:
@@ -116,7 +118,7 @@ def _long_results() -> pd.DataFrame:
 
 
 def test_evaluation_runs_sums_and_drops_incomplete_systems() -> None:
-    runs = d.evaluation_runs(_long_results(), n_tasks=3).set_index("system")
+    runs = evaluation_runs.evaluation_runs(_long_results(), n_tasks=3).set_index("system")
     assert list(runs.index) == ["a", "b"]  # c lacks api_calls on one task
     assert runs.loc["a", "api_calls"] == 60
     assert runs.loc["a", "cost_usd"] == pytest.approx(6.0)
@@ -125,9 +127,9 @@ def test_evaluation_runs_sums_and_drops_incomplete_systems() -> None:
 
 def test_evaluation_runs_errors() -> None:
     with pytest.raises(DataError, match="missing columns"):
-        d.evaluation_runs(_long_results().drop(columns="cost"))
+        evaluation_runs.evaluation_runs(_long_results().drop(columns="cost"))
     with pytest.raises(DataError):
-        d.evaluation_runs(_long_results(), n_tasks=99)
+        evaluation_runs.evaluation_runs(_long_results(), n_tasks=99)
 
 
 def test_evaluation_scale_arithmetic() -> None:
@@ -144,10 +146,10 @@ def test_evaluation_scale_arithmetic() -> None:
 
 
 def test_median_interval_contains_median() -> None:
-    m, lo, hi = d.median_interval(np.arange(101, dtype=float), seed=0)
+    m, lo, hi = evaluation_runs.median_interval(np.arange(101, dtype=float), seed=0)
     assert m == 50 and lo <= m <= hi
     with pytest.raises(DataError):
-        d.median_interval([])
+        evaluation_runs.median_interval([])
 
 
 def test_untestable_claims_carry_reasons_and_arithmetic() -> None:
@@ -161,7 +163,7 @@ def test_untestable_claims_carry_reasons_and_arithmetic() -> None:
 
 
 def test_claims_on_real_data(mirror) -> None:
-    runs = d.bash_only_runs()
+    runs = evaluation_runs.bash_only_runs()
     assert (runs["tasks"] == 500).all() and len(runs) >= 20
     cost = d.claim_eval_cost()
     low, high = cost.interval
@@ -182,14 +184,14 @@ def test_parameters_table_and_tornado_figure() -> None:
     table = d.parameters_table()
     assert list(table["parameter"]) == list(d.PARAMETERS)
     assert (table["low"] <= table["default"]).all() and (table["default"] <= table["high"]).all()
-    fig = d.figure_tornado(d.tornado(), "tokens")
+    fig = distillation_figures.figure_tornado(d.tornado(), "tokens")
     assert len(fig.axes[0].patches) == 2 * len(d.tornado())
 
 
 def test_sliders_only_in_jupyterlab(monkeypatch, capsys) -> None:
     monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
-    assert d.show_sliders() is False
+    assert distillation_figures.show_sliders() is False
     assert "Static view" in capsys.readouterr().out
     monkeypatch.setenv("JPY_SESSION_NAME", "/lab/06_distillation.ipynb")
-    assert d.in_jupyterlab()
-    assert d.show_sliders() is True  # widgets build without a front end
+    assert distillation_figures.in_jupyterlab()
+    assert distillation_figures.show_sliders() is True  # widgets build without a front end

@@ -11,6 +11,7 @@ from scipy import stats as scipy_stats
 
 from analysis.analyses import pro
 from analysis.errors import DataError
+from analysis.figures import pro as pro_figures
 
 
 def test_composition_shares_and_order() -> None:
@@ -138,8 +139,8 @@ def test_figures_build() -> None:
 
     matplotlib.use("Agg")
     scores = pro.pro_scores(_results(), n_public=10)
-    assert pro.figure_scores(scores).axes[0].get_xlim() == (0.0, 70.0)
-    fig = pro.figure_patch_sizes(
+    assert pro_figures.figure_scores(scores).axes[0].get_xlim() == (0.0, 70.0)
+    fig = pro_figures.figure_patch_sizes(
         pd.DataFrame({"lines_changed": [10, 100, 1000]}), pd.DataFrame({"lines_changed": [0, 5, 7]})
     )
     assert fig.axes[0].get_xscale() == "log"

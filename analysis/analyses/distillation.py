@@ -5,9 +5,8 @@ number (exchanges, accounts, per-lab split) is a constant below with its source;
 assumption (tokens per exchange, prices, rate limits) is a range with its justification.
 Uncertainty comes from a seeded Monte Carlo over those ranges (log-uniform draws, because
 each range spans a multiplicative uncertainty), and :func:`tornado` gives one-at-a-time
-sensitivity. Evaluation-scale usage is measured from real data: the per-task ``api_calls``
-and ``cost`` of the bash-only leaderboard (one mini-SWE-agent run over the 500 Verified
-tasks per system).
+sensitivity. Evaluation-scale usage is measured from real data
+(:mod:`analysis.analyses.evaluation_runs`).
 
 Measuring functions for the claims ledger (``data/claims/distillation.toml``) are the
 ``claim_*`` functions at the end.
@@ -22,10 +21,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis import frames
+from analysis.analyses.evaluation_runs import bash_only_runs, median_interval
 from analysis.claims.entries import claimed_value
 from analysis.claims.types import Measurement
-from analysis.data.readers.verified import VERIFIED_TASKS
 from analysis.errors import DataError
 
 # --------------------------------------------------------------------------------------
@@ -393,59 +391,6 @@ def training_samples_comparison(
     return pd.DataFrame(rows)
 
 
-# --------------------------------------------------------------------------------------
-# Evaluation-scale usage from real data
-# --------------------------------------------------------------------------------------
-
-
-def evaluation_runs(results_long: pd.DataFrame, n_tasks: int | None = None) -> pd.DataFrame:
-    """API calls and cost of one full run per system, from per-task bash-only results.
-
-    ``results_long`` has columns system, instance_id, api_calls, cost (one row per system
-    and task, as ``analysis.frames.bash_only_results``). Systems missing calls or
-    cost on any task are dropped (their totals would be understated). ``n_tasks``, if
-    given, requires every kept system to cover exactly that many tasks.
-    Returns one row per system: system, tasks, api_calls (sum), cost_usd (sum),
-    calls_per_task, cost_per_task.
-    """
-    required = {"system", "instance_id", "api_calls", "cost"}
-    missing = required - set(results_long.columns)
-    if missing:
-        raise DataError("bash-only results", f"missing columns {sorted(missing)}")
-    frame = results_long[["system", "instance_id", "api_calls", "cost"]].copy()
-    frame["api_calls"] = pd.to_numeric(frame["api_calls"], errors="coerce")
-    frame["cost"] = pd.to_numeric(frame["cost"], errors="coerce")
-    complete = frame.groupby("system")[["api_calls", "cost"]].transform(
-        lambda column: column.notna().all()
-    )
-    frame = frame[complete.all(axis=1)]
-    runs = frame.groupby("system").agg(
-        tasks=("instance_id", "nunique"), api_calls=("api_calls", "sum"), cost_usd=("cost", "sum")
-    )
-    runs = runs[runs["cost_usd"] > 0]
-    if n_tasks is not None:
-        runs = runs[runs["tasks"] == n_tasks]
-    if runs.empty:
-        raise DataError("bash-only results", "no system has complete api_calls and cost")
-    runs["calls_per_task"] = runs["api_calls"] / runs["tasks"]
-    runs["cost_per_task"] = runs["cost_usd"] / runs["tasks"]
-    return runs.reset_index().sort_values("system", ignore_index=True)
-
-
-def median_interval(
-    values: np.ndarray | pd.Series, n_resamples: int = 5_000, seed: int = 0
-) -> tuple[float, float, float]:
-    """Median with a percentile-bootstrap 95% interval (resampling the values): (m, lo, hi)."""
-    array = np.asarray(values, dtype=float)
-    if array.size == 0:
-        raise DataError("analysis.analyses.distillation.median_interval", "no values")
-    rng = np.random.default_rng(seed)
-    resamples = rng.choice(array, size=(n_resamples, array.size), replace=True)
-    medians = np.median(resamples, axis=1)
-    low, high = np.quantile(medians, [0.025, 0.975])
-    return float(np.median(array)), float(low), float(high)
-
-
 def evaluation_scale(
     runs: pd.DataFrame,
     exchanges: float = REPORTED_EXCHANGES,
@@ -453,7 +398,8 @@ def evaluation_scale(
     runs_per_year: float = PARAMETERS["eval_runs_per_year"].default,
     seed: int = 0,
 ) -> dict[str, float]:
-    """Evaluation traffic against the campaign, from :func:`evaluation_runs` output.
+    """Evaluation traffic against the campaign, from
+    :func:`analysis.analyses.evaluation_runs.evaluation_runs` output.
 
     - calls per run: median over systems (bootstrap 95% interval)
     - runs equal to the campaign = exchanges / calls per run
@@ -481,15 +427,6 @@ def evaluation_scale(
         "run_calls_over_account_exchanges": calls / per_account,
         "runs_per_million_usd": 1e6 / cost,
     }
-
-
-@functools.lru_cache(maxsize=1)
-def bash_only_runs() -> pd.DataFrame:
-    """:func:`evaluation_runs` of the bash-only leaderboard's consistent systems (cached)."""
-    results = frames.bash_only_results()
-    runs = evaluation_runs(results, n_tasks=VERIFIED_TASKS)
-    runs.attrs["excluded"] = list(results.attrs.get("excluded", []))
-    return runs
 
 
 # --------------------------------------------------------------------------------------
@@ -659,112 +596,3 @@ def parameters_table() -> pd.DataFrame:
             for p in PARAMETERS.values()
         ]
     )
-
-
-def figure_tornado(table: pd.DataFrame, xlabel: str):
-    """A tornado chart from :func:`tornado` output: one bar per parameter from its low-end
-    to its high-end value, the base value as a vertical line. Returns the Figure."""
-    import matplotlib.pyplot as plt
-
-    from analysis.figures.style import PALETTE
-
-    data = table.iloc[::-1].reset_index(drop=True)
-    fig, ax = plt.subplots()
-    positions = np.arange(len(data))
-    for column, colour, hatch, label in (
-        ("low_value", PALETTE[0], "", "parameter at its low end"),
-        ("high_value", PALETTE[1], "//", "parameter at its high end"),
-    ):
-        start = data["base_value"].to_numpy()
-        ax.barh(
-            positions,
-            data[column].to_numpy() - start,
-            left=start,
-            color=colour,
-            hatch=hatch,
-            edgecolor="#222222",
-            label=label,
-            height=0.6,
-        )
-    if len(data):
-        ax.axvline(float(data["base_value"].iloc[0]), color="#222222", linewidth=1)
-    ax.set_yticks(positions, list(data["parameter"]))
-    ax.set_xlabel(xlabel)
-    ax.legend(loc="lower right")
-    return fig
-
-
-def in_jupyterlab() -> bool:
-    """True inside a kernel started by a Jupyter server (JupyterLab sets JPY_SESSION_NAME);
-    False under nbclient/nbconvert, nbval and the static report."""
-    import os
-
-    return bool(os.environ.get("JPY_SESSION_NAME"))
-
-
-def show_sliders(force: bool = False) -> bool:
-    """In JupyterLab, sliders (ipywidgets) that move each assumption and re-run the Fermi
-    model; elsewhere (static report, nbval) nothing is shown and the default view above
-    stands. Returns whether sliders were shown."""
-    if not (force or in_jupyterlab()):
-        print("Static view: the default assumptions above. Open in JupyterLab for sliders.")
-        return False
-    import ipywidgets as widgets
-    from IPython.display import display
-
-    sliders = {
-        name: widgets.FloatLogSlider(
-            value=p.default,
-            base=10,
-            min=np.log10(p.low),
-            max=np.log10(p.high),
-            description=name,
-            continuous_update=False,
-            readout_format=".3g",
-            style={"description_width": "200px"},
-            layout={"width": "600px"},
-        )
-        for name, p in PARAMETERS.items()
-    }
-    output = widgets.Output()
-
-    def update(_change: object = None) -> None:
-        values = fermi({name: slider.value for name, slider in sliders.items()})
-        output.clear_output()
-        with output:
-            print(f"total tokens: {values['total_tokens_billion']:.1f} billion")
-            print(f"list-price cost: ${values['cost_usd'] / 1e6:.2f} million")
-            print(f"exchanges per account: {values['exchanges_per_account']:.0f}")
-            print(f"days needed at the rate limits: {values['days_needed']:.2f}")
-
-    for slider in sliders.values():
-        slider.observe(update, names="value")
-    update()
-    display(widgets.VBox([*sliders.values(), output]))
-    return True
-
-
-__all__ = [
-    "DISTILLATION_REFERENCES",
-    "PARAMETERS",
-    "REPORTED_EXCHANGES",
-    "REPORTED_EXCHANGES_BY_LAB",
-    "ParameterRange",
-    "bash_only_runs",
-    "defaults",
-    "evaluation_runs",
-    "evaluation_scale",
-    "fermi",
-    "figure_tornado",
-    "in_jupyterlab",
-    "median_interval",
-    "monte_carlo",
-    "parameters_table",
-    "sample_parameters",
-    "share_above",
-    "show_sliders",
-    "summarise",
-    "tornado",
-    "training_samples_comparison",
-    "with_parameter",
-]
