@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import warnings
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -90,6 +91,39 @@ def saturation_fit(
         return fit_saturation(
             rows["date"], rows["resolved_pct"], model=model, n_boot=n_boot, seed=seed
         )
+
+
+def saturation_fits(
+    boards: Iterable[str],
+    models: tuple[str, ...] = ("logistic", "gompertz"),
+    n_boot: int = 300,
+    seed: int = 0,
+) -> dict[tuple[str, str], SaturationFit]:
+    """:func:`saturation_fit` for every (board, model) pair."""
+    return {
+        (board, model): saturation_fit(board, model, n_boot=n_boot, seed=seed)
+        for board in boards
+        for model in models
+    }
+
+
+def asymptote_table(fits: Mapping[tuple[str, str], SaturationFit]) -> pd.DataFrame:
+    """One row per fit: leaderboard, model, asymptote with its 95% bootstrap interval
+    (low, high), rmse and the number of failed bootstrap refits."""
+    return pd.DataFrame(
+        [
+            {
+                "leaderboard": board,
+                "model": model,
+                "asymptote": fit.asymptote,
+                "low": fit.asymptote_interval[0],
+                "high": fit.asymptote_interval[1],
+                "rmse": fit.rmse,
+                "failed_refits": fit.n_failed,
+            }
+            for (board, model), fit in fits.items()
+        ]
+    )
 
 
 def best_score(board: str, before: pd.Timestamp | None = None) -> pd.Series:

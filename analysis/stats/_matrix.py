@@ -124,3 +124,9 @@ def cluster_codes(
         raise DataError(where, "cluster labels contain missing values")
     codes, uniques = pd.factorize(labels)
     return codes.astype(np.intp), len(uniques)
+
+
+def scalar_or_array(value: np.ndarray) -> float | np.ndarray:
+    """A 0-d result as a Python scalar, anything else unchanged: the engine's functions take
+    a number or an array and answer in kind."""
+    return value.item() if np.ndim(value) == 0 else value

@@ -20,12 +20,9 @@ import numpy as np
 from scipy import stats as scipy_stats
 
 from analysis.errors import DataError
+from analysis.stats._matrix import scalar_or_array
 
 ArrayLike = float | int | np.ndarray
-
-
-def _unwrap(value: np.ndarray) -> float | np.ndarray:
-    return value.item() if np.ndim(value) == 0 else value
 
 
 def granularity(n: ArrayLike) -> float | np.ndarray:
@@ -33,7 +30,7 @@ def granularity(n: ArrayLike) -> float | np.ndarray:
     n_array = np.asarray(n, dtype="float64")
     if np.any(n_array <= 0):
         raise DataError("n", "number of tasks must be positive")
-    return _unwrap(1.0 / n_array)
+    return scalar_or_array(1.0 / n_array)
 
 
 def _critical_sum(alpha: ArrayLike, power: ArrayLike) -> np.ndarray:
@@ -74,7 +71,9 @@ def minimum_detectable_difference(
     n_array = np.asarray(n, dtype="float64")
     if np.any(n_array <= 0):
         raise DataError("n", "number of tasks must be positive")
-    return _unwrap(_critical_sum(alpha, power) * np.sqrt(_variance(p, discordance) / n_array))
+    return scalar_or_array(
+        _critical_sum(alpha, power) * np.sqrt(_variance(p, discordance) / n_array)
+    )
 
 
 def tasks_needed(
@@ -95,4 +94,4 @@ def tasks_needed(
     exact = _critical_sum(alpha, power) ** 2 * _variance(p, discordance) / delta_array**2
     # Guard against float round-up (e.g. 384.00000000001 -> 385).
     needed = np.maximum(1, np.ceil(exact - 1e-9)).astype("int64")
-    return _unwrap(needed)
+    return scalar_or_array(needed)
