@@ -67,6 +67,15 @@ def leaderboard() -> pd.DataFrame:
     return load_leaderboard()
 
 
+def submission_dates(board: str) -> dict[str, pd.Timestamp]:
+    """Submission date per system display name on leaderboard ``board`` (dated rows only)."""
+    rows = leaderboard()
+    rows = rows[(rows["leaderboard"] == board) & rows["date"].notna()]
+    return {
+        str(name): pd.Timestamp(date) for name, date in zip(rows["name"], rows["date"], strict=True)
+    }
+
+
 @functools.cache
 def bash_only_results() -> pd.DataFrame:
     """Per-task bash-only results (long form) of the consistent systems.

@@ -185,11 +185,11 @@ def test_task_features_requires_columns() -> None:
 
 def test_real_age_analysis(mirror) -> None:
     analysis = c.bash_only_age_analysis()
-    per_system = analysis["per_system"]
+    per_system = analysis.per_system
     assert len(per_system) >= 20 and per_system["converged"].all()
-    pooled = analysis["pooled"]
+    pooled = analysis.pooled
     assert pooled["tasks"] == 500 and pooled["low"] < pooled["slope"] < pooled["high"]
-    assert analysis["trend"]["points"] >= 20
+    assert analysis.trend["points"] >= 20
     assert not c.claim_text_overlap().testable
     assert not c.claim_mmlu_guessing().testable
 

@@ -101,15 +101,15 @@ def test_annotation_relation_detects_a_negative_association() -> None:
     result = defects.annotation_relation(
         annotations, pd.Series(solve, index=ids), "false_negative", n_resamples=300
     )
-    assert result["rho"] < -0.8 and result["high"] < 0
-    assert result["by_score"]["tasks"].sum() == 200
+    assert result.rho < -0.8 and result.high < 0
+    assert result.by_score["tasks"].sum() == 200
     with pytest.raises(DataError):
         defects.annotation_relation(annotations, pd.Series(solve, index=ids), "nope")
 
 
 def test_real_defect_counts(mirror) -> None:
     matrices = defects.verified_matrices()
-    bash, combined = matrices["bash_only"], matrices["combined"]
+    bash, combined = matrices.bash_only, matrices.combined
     assert bash.shape[1] == combined.shape[1] == 500
     assert combined.shape[0] > bash.shape[0]
     # adding systems can only shrink the set of never-solved tasks
@@ -247,9 +247,9 @@ def test_grader_aware_figure_builds() -> None:
 
 def test_real_grader_aware_scores(mirror) -> None:
     matrices = defects.verified_matrices()
-    bash, combined = matrices["bash_only"], matrices["combined"]
-    assert set(matrices["excluded_bash_only"]) <= set(matrices["excluded"])
-    assert not set(matrices["excluded_bash_only"]) & set(bash.index)
+    bash, combined = matrices.bash_only, matrices.combined
+    assert set(matrices.excluded_bash_only) <= set(matrices.excluded)
+    assert not set(matrices.excluded_bash_only) & set(bash.index)
     hard = defects.hard_tasks(combined, defects.AUDIT_SAMPLE_SHARE)
     scores = defects.grader_aware_scores(bash, hard, n_simulations=200)
     assert len(scores) == bash.shape[0]

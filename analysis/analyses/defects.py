@@ -22,6 +22,7 @@ auditors did) establishes a defect; flags say where to look.
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -255,13 +256,39 @@ def flag_summary(flags: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+@dataclass(frozen=True)
+class AnnotationRelation:
+    """How an annotation score relates to solve rates: mean solve rate and task count per
+    score (``by_score``), Spearman's ``rho`` with its bootstrap 95% interval (``low``,
+    ``high``) over ``tasks`` tasks."""
+
+    by_score: pd.DataFrame
+    rho: float
+    low: float
+    high: float
+    tasks: int
+
+
+@dataclass(frozen=True)
+class VerifiedMatrices:
+    """Outcome matrices on Verified: the bash-only systems alone and with the early
+    submissions added (``combined``), each system's date, and the systems left out as
+    inconsistent (``excluded``; the bash-only ones also in ``excluded_bash_only``)."""
+
+    bash_only: pd.DataFrame
+    combined: pd.DataFrame
+    dates: dict[str, object]
+    excluded: list[str]
+    excluded_bash_only: list[str]
+
+
 def annotation_relation(
     annotations: pd.DataFrame,
     solve_rates: pd.Series,
     column: str,
     seed: int = 0,
     n_resamples: int = 2_000,
-) -> dict[str, object]:
+) -> AnnotationRelation:
     """How an annotation score (0-3) relates to task solve rates.
 
     Returns per-score mean solve rate and task count (``by_score``), and Spearman's rho
@@ -289,13 +316,9 @@ def annotation_relation(
             continue
         boot.append(scipy_stats.spearmanr(x[index], y[index]).statistic)
     low, high = np.quantile(boot, [0.025, 0.975])
-    return {
-        "by_score": by_score,
-        "rho": rho,
-        "low": float(low),
-        "high": float(high),
-        "tasks": len(joined),
-    }
+    return AnnotationRelation(
+        by_score=by_score, rho=rho, low=float(low), high=float(high), tasks=len(joined)
+    )
 
 
 # --------------------------------------------------------------------------------------
@@ -496,7 +519,7 @@ def grader_aware_headline(scores: pd.DataFrame, top: int = TOP_SYSTEMS) -> dict[
 
 
 @functools.lru_cache(maxsize=1)
-def verified_matrices() -> dict[str, object]:
+def verified_matrices() -> VerifiedMatrices:
     """Outcome matrices on Verified: bash-only alone and with early submissions added.
 
     Inconsistent systems (per-task results disagreeing with the published score by more
@@ -522,31 +545,21 @@ def verified_matrices() -> dict[str, object]:
     excluded_bash_only = [row["system"] for row in bash.attrs.get("excluded", [])]
     excluded = excluded_bash_only + bad_early
     dates: dict[str, object] = dict(early_ok.attrs.get("dates", {}))
-    submitted = board_dates("bash-only")
+    submitted = frames.submission_dates("bash-only")
     dates.update({s: submitted[s] for s in bash_matrix.index if s in submitted})
-    return {
-        "bash_only": bash_matrix,
-        "combined": combined,
-        "dates": dates,
-        "excluded": excluded,
-        "excluded_bash_only": excluded_bash_only,
-    }
-
-
-def board_dates(board: str) -> dict[str, pd.Timestamp]:
-    """Submission date per system display name on leaderboard ``board``."""
-    rows = frames.leaderboard()
-    rows = rows[(rows["leaderboard"] == board) & rows["date"].notna()]
-    return {
-        str(name): pd.Timestamp(date) for name, date in zip(rows["name"], rows["date"], strict=True)
-    }
+    return VerifiedMatrices(
+        bash_only=bash_matrix,
+        combined=combined,
+        dates=dates,
+        excluded=excluded,
+        excluded_bash_only=excluded_bash_only,
+    )
 
 
 def claim_hard_unsolvable() -> Measurement:
     """Share of the hardest 20% of tasks (lowest solve rate) that no system solves."""
     matrices = verified_matrices()
-    combined = matrices["combined"]
-    assert isinstance(combined, pd.DataFrame)
+    combined = matrices.combined
     hard = hard_tasks(combined, HARD_SHARE)
     result = share_never_solved(combined, hard)
     audit_like = share_never_solved(combined, hard_tasks(combined, audit_sample_share()))
@@ -570,7 +583,7 @@ def claim_hard_unsolvable() -> Measurement:
             "hard_by_difficulty_tasks": int(by_difficulty["tasks"]),
             "hard_by_difficulty_never_solved_pct": by_difficulty["pct"],
             "systems": int(combined.shape[0]),
-            "excluded_systems": list(matrices["excluded"]),  # type: ignore[arg-type]
+            "excluded_systems": list(matrices.excluded),
         },
     )
 
