@@ -465,3 +465,27 @@ def test_notebook_check_catches_inline_drawing_and_long_blocks() -> None:
 def test_layer_table_covers_every_module() -> None:
     for name in MODULES:
         layer_of(name)  # raises for a module in no room
+
+
+#: Runtime dependencies used without an import from the package: the apps and the kernel.
+DEPENDENCIES_NOT_IMPORTED: dict[str, str] = {
+    "jupyterlab": "the notebook app readers open (README), not imported",
+    "ipykernel": "the notebooks' kernel (make setup installs it), not imported",
+}
+
+
+def unused_dependencies(declared: Iterable[str], imported: Iterable[str]) -> list[str]:
+    """Declared distributions (``pyproject.toml``) no module imports (names normalised)."""
+    used = {name.lower().replace("_", "-") for name in imported}
+    return sorted(
+        name
+        for name in declared
+        if name.lower() not in used and name.lower() not in DEPENDENCIES_NOT_IMPORTED
+    )
+
+
+def test_every_declared_dependency_is_imported() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    declared = [spec.split(">")[0].split("=")[0].split("[")[0] for spec in project["dependencies"]]
+    assert unused_dependencies(declared, third_party_imports(MODULES)) == []
+    assert unused_dependencies(["seaborn", "numpy"], ["numpy"]) == ["seaborn"]  # can fail
