@@ -489,3 +489,31 @@ def test_every_declared_dependency_is_imported() -> None:
     declared = [spec.split(">")[0].split("=")[0].split("[")[0] for spec in project["dependencies"]]
     assert unused_dependencies(declared, third_party_imports(MODULES)) == []
     assert unused_dependencies(["seaborn", "numpy"], ["numpy"]) == ["seaborn"]  # can fail
+
+
+def untyped_public_functions(modules: Mapping[str, Path]) -> list[str]:
+    """Public functions and methods of public classes lacking a return or parameter type."""
+    found = []
+    for name, path in modules.items():
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            functions = [node] if isinstance(node, ast.FunctionDef) else []
+            if isinstance(node, ast.ClassDef) and not node.name.startswith("_"):
+                functions = [item for item in node.body if isinstance(item, ast.FunctionDef)]
+            for function in functions:
+                if function.name.startswith("_"):
+                    continue
+                arguments = function.args.args + function.args.kwonlyargs
+                arguments += [a for a in (function.args.vararg, function.args.kwarg) if a]
+                untyped = [a.arg for a in arguments if a.annotation is None and a.arg != "self"]
+                if function.returns is None or untyped:
+                    found.append(f"{name}.{function.name}")
+    return sorted(found)
+
+
+def test_every_public_function_is_typed(tmp_path: Path) -> None:
+    assert untyped_public_functions(MODULES) == []
+    (tmp_path / "toy").mkdir()
+    (tmp_path / "toy" / "__init__.py").write_text(
+        "def typed(x: int) -> int:\n    return x\n\ndef loose(x):\n    return x\n"
+    )
+    assert untyped_public_functions(module_files(tmp_path / "toy")) == ["toy.loose"]

@@ -7,7 +7,6 @@ pinned snapshots without touching the download cache.
 from __future__ import annotations
 
 import shutil
-import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -43,11 +42,9 @@ def leaderboard(mirror: Path) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def bash_all(mirror: Path, tasks: pd.DataFrame) -> pd.DataFrame:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        return load_bash_only_results(
-            mirror / LEADERBOARDS, exclude_inconsistent=False, task_ids=tasks["instance_id"]
-        )
+    return load_bash_only_results(
+        mirror / LEADERBOARDS, exclude_inconsistent=False, task_ids=tasks["instance_id"], warn=False
+    )
 
 
 def test_verified_tasks(tasks: pd.DataFrame) -> None:

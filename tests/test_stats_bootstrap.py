@@ -215,14 +215,10 @@ def test_unknown_method_raises_data_error() -> None:
 @pytest.mark.mirror
 def test_real_bash_only_matrix(mirror) -> None:
     """On the real 500-task matrix the bootstrap SE matches the binomial SE and pairs are 0/1."""
-    import warnings
-
-    from analysis.data.readers.leaderboards import load_bash_only_results, results_matrix
+    from analysis import frames
     from analysis.stats.intervals import pass_rate_intervals
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # the known inconsistent system is reported elsewhere
-        matrix = results_matrix(load_bash_only_results())
+    matrix = frames.bash_only_matrix()  # the inconsistent systems are listed by frames
     result = bootstrap_scores(matrix, n_resamples=2000, seed=0)
     table = result.intervals()
     closed_form = pass_rate_intervals(matrix)
