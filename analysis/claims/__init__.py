@@ -1,2 +1,3 @@
-"""The claims ledger: ``types`` (what a measurement is, used by the analyses), ``ledger``
-(loads ``data/claims/*.toml``, calls the measuring functions, judges) and ``format``."""
+"""The claims ledger in four modules: ``types`` (Measurement, ClaimEntry) and ``entries``
+(the committed ``data/claims/*.toml``, read lazily) sit below the analyses; ``ledger`` (calls
+each claim's ``"module:function"``, judges) and ``format`` (how the ledger reads) sit above."""
