@@ -15,6 +15,7 @@ Frames are shared between callers: treat them as read-only.
 from __future__ import annotations
 
 import functools
+from typing import Any
 
 import pandas as pd
 
@@ -28,6 +29,7 @@ from analysis.data.readers.leaderboards import (
 from analysis.data.readers.moatless import load_moatless_results
 from analysis.data.readers.pro import load_pro_loc, load_pro_results, load_pro_tasks
 from analysis.data.readers.verified import load_tasks
+from analysis.errors import DataError
 
 #: Columns of :func:`exclusions`.
 EXCLUSION_COLUMNS: tuple[str, ...] = (
@@ -41,9 +43,10 @@ EXCLUSION_COLUMNS: tuple[str, ...] = (
 _REASON = "per-task results disagree with the published score by more than one task"
 
 
-def _exclude_inconsistent(frame: pd.DataFrame, inconsistent: list[dict]) -> pd.DataFrame:
+def _exclude_inconsistent(frame: pd.DataFrame, inconsistent: list[dict[str, Any]]) -> pd.DataFrame:
     """The exclusion policy: drop the inconsistent systems, keep the attrs, list them."""
     names = [str(row["system"]) for row in inconsistent]
+    # Both readers record the same consistency check (published vs per-task score): one policy.
     kept = frame[~frame["system"].isin(names)].reset_index(drop=True)
     kept.attrs = {**frame.attrs, "excluded": list(inconsistent)}
     return kept
@@ -134,6 +137,8 @@ def exclusions(source: str | None = None) -> pd.DataFrame:
     ``source``: ``"bash_only"`` or ``"moatless"`` for one source; ``None`` for both.
     """
     frames = {"bash_only": bash_only_results, "moatless": moatless_results}
+    if source is not None and source not in frames:
+        raise DataError("analysis.frames.exclusions", f"unknown source {source!r}")
     chosen = frames if source is None else {source: frames[source]}
     rows = [
         {"source": name, "reason": _REASON, **record}

@@ -561,3 +561,14 @@ def test_claim_entry_returns_the_committed_figure_and_rejects_unknown_ids() -> N
     assert (entry.claimed_low, entry.claimed_high, entry.unit) == (55.0, 59.0, "%")
     with pytest.raises(DataError, match="unknown claim id 'no-such-claim'"):
         claim_entry("no-such-claim")
+
+
+def test_claimed_value_quotes_the_committed_figure() -> None:
+    assert (
+        claims_entries.claimed_value("audit-sample")
+        == claims_entries.claim_entry("audit-sample").claimed
+    )
+    with pytest.raises(DataError, match="no single claimed value"):
+        claims_entries.claimed_value("pro-scores")  # a claimed range, 55-59%
+    with pytest.raises(DataError, match="unknown claim id"):
+        claims_entries.claimed_value("no-such-claim")

@@ -12,7 +12,6 @@ import pytest
 from analysis import frames
 from analysis.analyses import leaderboard
 from analysis.errors import DataError
-from analysis.stats import percent
 from analysis.stats.bootstrap import bootstrap_scores
 
 
@@ -45,13 +44,6 @@ def test_noise_summary_at_80_percent_on_500_tasks() -> None:
     assert summary["mdd_paired"] < summary["mdd_unpaired"]
     assert summary["mdd_paired"] == pytest.approx(100 * 2.8016 * np.sqrt(0.1 / 500), rel=1e-3)
     assert "mdd_paired" not in leaderboard.noise_summary(80.0, 500)
-
-
-def test_percent_interval_contains_score_and_narrows_with_n() -> None:
-    low, high = percent.score_interval_pct(78.8, 500)
-    assert low < 78.8 < high
-    low_big, high_big = percent.score_interval_pct(78.8, 5000)
-    assert high_big - low_big < high - low
 
 
 def test_difference_matrix_is_antisymmetric() -> None:
