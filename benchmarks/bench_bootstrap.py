@@ -45,7 +45,7 @@ def load_matrix() -> pd.DataFrame:
     except (ImportError, AttributeError):
         mirror = os.environ.get("SWEAUDIT_MIRROR")
         if not mirror:
-            sys.exit("analysis.data.loading is unavailable and SWEAUDIT_MIRROR is not set")
+            sys.exit("analysis.loading is unavailable and SWEAUDIT_MIRROR is not set")
         data = json.loads((Path(mirror) / MIRROR_FILE).read_text(encoding="utf-8"))
         board = next(b for b in data["leaderboards"] if b["name"] == "bash-only")
         rows = {
