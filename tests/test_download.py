@@ -302,7 +302,7 @@ def test_offline_without_mirror_gives_one_clear_message(
     registry = {
         name: _source(url, "0" * 64, path=f"{name}.json", name=name) for name in ("first", "second")
     }
-    monkeypatch.setattr(download, "SOURCES", registry)
+    monkeypatch.setattr(download, "registry", lambda: registry)
     parser = argparse.ArgumentParser()
     configure_parser(parser)
     assert run_cli(parser.parse_args(["--quiet"])) == 1
@@ -356,7 +356,7 @@ def test_cli_prints_one_line_per_source(server: Server, monkeypatch, capsys) -> 
         "alpha": _source(server.url("/good"), path="alpha.json", name="alpha"),
         "beta": _source(server.url("/gone"), path="beta.json", name="beta"),
     }
-    monkeypatch.setattr(download, "SOURCES", registry)
+    monkeypatch.setattr(download, "registry", lambda: registry)
     parser = argparse.ArgumentParser()
     configure_parser(parser)
     assert run_cli(parser.parse_args(["--quiet", "--only", "alpha"])) == 0
@@ -455,7 +455,7 @@ def test_hub_unreachable_is_offline(monkeypatch) -> None:
 def test_hub_conversion_reproduces_mirror_bytes(mirror: Path) -> None:
     """Rows identical to the mirror's, in hub order, serialise to the mirror's exact bytes."""
     datasets = pytest.importorskip("datasets")
-    source = download.SOURCES["verified_tasks"]
+    source = download.registry()["verified_tasks"]
     text = (mirror / source.files[0].path).read_text(encoding="utf-8")
     rows = [json.loads(line) for line in text.splitlines()]
     shuffled = datasets.Dataset.from_list(rows[::-1])  # input order must not matter
