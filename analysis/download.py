@@ -75,7 +75,8 @@ OFFLINE_ADVICE = (
     "files (set SWEAUDIT_MIRROR=DIR, or run `python -m analysis fetch --mirror DIR`), "
     "or connect to the internet and run the command again."
 )
-RETRY_ADVICE = "retry later, or use a local copy of the upstream files (--mirror DIR)"
+MIRROR_INSTEAD = "use a local copy of the upstream files (--mirror DIR)"
+RETRY_ADVICE = f"retry later, or {MIRROR_INSTEAD}"
 MIRROR_ADVICE = "the mirror must hold the pinned upstream files in the layout of its PROVENANCE.md"
 
 # Our staging files: ".<name>.<pid>.<random>.part" (older versions wrote no pid).
@@ -455,12 +456,7 @@ def _staging(destination: Path) -> Iterator[tuple[IO[bytes], Path]]:
     from a live one.
     """
     destination.parent.mkdir(parents=True, exist_ok=True)
-    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed below, moved or removed)
-        dir=destination.parent,
-        prefix=f".{destination.name}.{os.getpid()}.",
-        suffix=".part",
-        delete=False,
-    )
+    handle = _open_part(destination)
     temporary = Path(handle.name)
     try:
         # NamedTemporaryFile creates mode 0600; cached data should get the usual umask mode.
@@ -469,6 +465,16 @@ def _staging(destination: Path) -> Iterator[tuple[IO[bytes], Path]]:
     finally:
         handle.close()
         temporary.unlink(missing_ok=True)
+
+
+def _open_part(destination: Path) -> IO[bytes]:
+    """Create the ``.part`` file for ``destination`` (a seam: tests make it fail)."""
+    return tempfile.NamedTemporaryFile(  # closed by _staging, then moved or removed
+        dir=destination.parent,
+        prefix=f".{destination.name}.{os.getpid()}.",
+        suffix=".part",
+        delete=False,
+    )
 
 
 def _write(handle: IO[bytes], chunk: bytes) -> None:
@@ -502,7 +508,9 @@ def _copy_from_mirror(item: SourceFile, origin: Path, destination: Path, options
             f"replace it with that file ({MIRROR_ADVICE})",
         )
     if not stat.S_ISREG(info.st_mode):  # a FIFO or device would block or never end
-        raise DownloadError(origin, f"is not a regular file; {MIRROR_ADVICE}")
+        raise DownloadError(
+            origin, f"is not a regular file; replace it with the pinned file ({MIRROR_ADVICE})"
+        )
     if info.st_size == 0 and item.size:
         raise DownloadError(
             origin,
@@ -570,15 +578,20 @@ def _download(item: SourceFile, destination: Path, options: _Options) -> None:
     raise DownloadError(error.where, f"{error.problem}; {RETRY_ADVICE}")
 
 
+def _over_time(url: str, options: _Options, received: int, size: int | None) -> DownloadError:
+    of = f" of {size}" if size is not None else ""
+    return DownloadError(
+        url,
+        f"took longer than the overall limit of {options.deadline:g} s (got {received}{of}"
+        f" bytes); the server is too slow: {RETRY_ADVICE}, or raise --deadline",
+    )
+
+
 def _remaining(url: str, deadline: float, options: _Options, received: int, size: int | None):
+    """Seconds the next read may wait: the per-read timeout, cut short by the deadline."""
     left = deadline - time.monotonic()
     if left <= 0:
-        of = f" of {size}" if size is not None else ""
-        raise DownloadError(
-            url,
-            f"took longer than the overall limit of {options.deadline:g} s (got {received}{of}"
-            f" bytes); the server is too slow: {RETRY_ADVICE}, or raise --deadline",
-        )
+        raise _over_time(url, options, received, size)
     return min(options.timeout, left)
 
 
@@ -626,7 +639,8 @@ def _download_once(item: SourceFile, destination: Path, options: _Options, deadl
             raise DownloadError(
                 url,
                 f"the server announces {expected_size} bytes{via}, the pinned file has "
-                f"{item.size}: refused before downloading; upstream changed or the URL is wrong",
+                f"{item.size}: refused before downloading; upstream changed or the URL is wrong:"
+                f" check it, or {MIRROR_INSTEAD}",
             )
         sock = _socket_of(response)
         digest = hashlib.sha256()
@@ -648,13 +662,15 @@ def _download_once(item: SourceFile, destination: Path, options: _Options, deadl
                             url,
                             f"the body grew past the pinned size of {item.size} bytes{via}: "
                             "aborted without writing the excess; upstream changed or the "
-                            "server is misbehaving",
+                            f"server is misbehaving: check the URL, or {MIRROR_INSTEAD}",
                         )
                     digest.update(chunk)
                     _write(handle, chunk)
                     received += len(chunk)
                     bar.update(len(chunk))
             except TimeoutError:
+                if time.monotonic() >= deadline:
+                    raise _over_time(url, options, received, item.size) from None
                 raise _Transient(_timeout_error(url, options.timeout)) from None
             except (http.client.IncompleteRead, ConnectionError) as error:
                 problem = f"connection lost after {received} bytes ({type(error).__name__})"

@@ -96,6 +96,7 @@ _OS_ADVICE = {
     errno.EISDIR: "a directory is where a file should be: move or remove that directory",
     errno.ENOTDIR: "a file is where a directory should be: move or remove that file",
     errno.ENOENT: "it does not exist: check the path",
+    errno.EEXIST: "something else is in the way (a file where a folder should be?): move it",
 }
 
 

@@ -111,7 +111,11 @@ def _safe_path(name: str, path: str, where: Path) -> str:
     parts = PurePosixPath(path)
     # Paths are joined onto the cache and the mirror: refuse anything that could escape them.
     if not path or parts.is_absolute() or ".." in parts.parts or "\\" in path or "\0" in path:
-        raise DataError(where, f"source {name!r}: unsafe file path {path!r}")
+        raise DataError(
+            where,
+            f"source {name!r}: unsafe file path {path!r}; fix the entry (paths are "
+            "relative and stay inside the cache)",
+        )
     return path
 
 
@@ -209,7 +213,11 @@ def load_registry(path: Path = REGISTRY_PATH) -> dict[str, Source]:
         with path.open("rb") as handle:
             document = tomllib.load(handle)
     except FileNotFoundError:
-        raise DataError(path, "source registry not found") from None
+        raise DataError(
+            path,
+            "source registry not found; restore data/sources.toml with git, or point "
+            "SWEAUDIT_SOURCES at an existing registry",
+        ) from None
     except OSError as error:
         raise DataError(path, f"cannot read the source registry: {error.strerror}") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
@@ -235,24 +243,25 @@ def registry_path() -> Path:
     return Path(value).expanduser().resolve() if value else REGISTRY_PATH
 
 
-_CACHE: dict[tuple[str, int, int], dict[str, Source]] = {}
+_CACHE: dict[str, tuple[tuple[int, int], dict[str, Source]]] = {}
 
 
 def registry() -> dict[str, Source]:
     """Every upstream source by name, parsed on first use (and again if the file changes).
 
-    Raises :class:`DataError` naming the registry file (or a manifest) when it is broken.
+    The same dict is returned while the file is unchanged. Raises :class:`DataError` naming
+    the registry file (or a manifest) when it is broken.
     """
     path = registry_path()
     try:
-        stat = path.stat()
-        key = (str(path), stat.st_mtime_ns, stat.st_size)
+        info = path.stat()
+        stamp = (info.st_mtime_ns, info.st_size)
     except OSError:
-        key = (str(path), -1, -1)  # load_registry names the problem
-    if key not in _CACHE:
-        _CACHE.clear()
-        _CACHE[key] = load_registry(path)
-    return _CACHE[key]
+        stamp = (-1, -1)  # load_registry names the problem
+    cached = _CACHE.get(str(path))
+    if cached is None or cached[0] != stamp:
+        _CACHE[str(path)] = (stamp, load_registry(path))
+    return _CACHE[str(path)][1]
 
 
 def __getattr__(name: str) -> Any:
