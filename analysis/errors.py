@@ -21,12 +21,15 @@ _UNSAFE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u206
 
 
 def clean_for_terminal(text: object, max_length: int | None = None) -> str:
-    """``str(text)`` safe to print: control and bidi characters shown as ``\\xNN``/``\\uNNNN``
-    escapes (an ESC cannot recolour the terminal, a newline cannot fake a second line), and,
-    with ``max_length``, cut to that many characters with ``…`` and the full length noted."""
+    """``str(text)`` safe to print: control and bidi characters shown as escapes (``\\n``,
+    ``\\xNN``, ``\\uNNNN``), so an ESC cannot recolour the terminal and a newline cannot fake a
+    second line; with ``max_length``, cut to that many characters, ending in ``…`` and the
+    full length."""
 
     def escape(match: re.Match[str]) -> str:
         code = ord(match.group())
+        if match.group() in "\n\r":
+            return repr(match.group())[1:-1]
         return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
     cleaned = _UNSAFE.sub(escape, str(text))

@@ -6,7 +6,10 @@ import argparse
 import hashlib
 import http.server
 import json
+import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -21,11 +24,14 @@ from analysis.download import (
     configure_parser,
     ensure,
     fetch,
+    pinned_paths,
     run_cli,
     sha256_of,
+    stray_files,
     verified_tasks_jsonl,
 )
 from analysis.errors import DownloadError
+from analysis.paths import PROJECT_ROOT
 from analysis.sources import Source, SourceFile
 
 GOOD_BODY = b'{"resolved": ["a", "b"]}\n' * 50
@@ -461,3 +467,146 @@ def test_hub_conversion_reproduces_mirror_bytes(mirror: Path) -> None:
     shuffled = datasets.Dataset.from_list(rows[::-1])  # input order must not matter
     payload = verified_tasks_jsonl(shuffled)
     assert hashlib.sha256(payload).hexdigest() == source.files[0].sha256
+
+
+# --- pinning: only registry files are data --------------------------------------------------
+
+
+def _tree_source(server: Server) -> Source:
+    bodies = {"/a": b"first\n", "/b": b"second\n"}
+    for route, body in bodies.items():
+        server.routes[route] = lambda h, body=body: _send(h, body)
+    files = tuple(
+        SourceFile(f"tree/sub/{route[1:]}.json", server.url(route), _sha(body), len(body))
+        for route, body in bodies.items()
+    )
+    return Source("tree", "two files", "MIT", "example/tree", "0" * 40, files)
+
+
+def test_pinned_paths_and_strays(server: Server, cache: Path) -> None:
+    source = _tree_source(server)
+    assert pinned_paths(source) == [cache / "tree/sub/a.json", cache / "tree/sub/b.json"]
+    assert stray_files(source) == []
+    (cache / "tree/sub/extra.json").write_text("{}")
+    (cache / "tree/other").mkdir()
+    (cache / "tree/other/x.json").write_text("{}")
+    (cache / "tree/link.json").symlink_to(cache / "tree/sub/a.json")
+    (cache / "tree/sub/.a.json.999999999.abcd1234.part").write_text("in progress")
+    expected = [
+        cache / "tree/link.json",
+        cache / "tree/other/x.json",
+        cache / "tree/sub/extra.json",
+    ]
+    assert stray_files(source) == expected
+    # A stray does not make the source "missing", and is never among the pinned paths.
+    assert ensure(source) == cache / "tree"
+    assert server.hits == {"/a": 1, "/b": 1}
+    assert stray_files(_source(server.url("/good"))) == []  # single files share the cache root
+
+
+def test_fetch_notes_strays_and_force_removes_them(server: Server, cache: Path) -> None:
+    source = _tree_source(server)
+    ensure(source)
+    (cache / "tree/other").mkdir()
+    (cache / "tree/other/x.json").write_text("{}")
+    noted = _fetch_one(source)
+    assert noted.ok and "1 unpinned file" in noted.notes[0] and "other/x.json" in noted.notes[0]
+    assert (cache / "tree/other/x.json").exists()
+    forced = _fetch_one(source, force=True)
+    assert forced.ok and forced.notes[0].startswith("removed 1 unpinned file")
+    assert not (cache / "tree/other").exists()  # emptied folders go too
+    assert sorted(p.name for p in (cache / "tree/sub").iterdir()) == ["a.json", "b.json"]
+
+
+def test_stale_part_files_are_swept_live_ones_kept(server: Server, cache: Path) -> None:
+    server.routes["/good"] = lambda h: _send(h, GOOD_BODY)
+    cache.mkdir(parents=True)
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
+    orphan = cache / f".demo.json.{dead}.k2j3h4g5.part"
+    live = cache / f".demo.json.{os.getpid()}.a1b2c3d4.part"
+    old_style = cache / ".demo.json.zz9yy8xx.part"
+    for path in (orphan, live, old_style):
+        path.write_bytes(b"half a file")
+    unrelated = cache / "notes.part"
+    unrelated.write_text("not ours")
+    _fetch_one(_source(server.url("/good")))
+    assert not orphan.exists()  # its process is gone
+    assert live.exists() and old_style.exists()  # a live download; too recent to judge
+    assert unrelated.exists()
+    an_hour_ago = time.time() - download.STALE_PART_SECONDS - 1
+    os.utime(old_style, (an_hour_ago, an_hour_ago))
+    assert download.sweep_stale_parts([cache]) == [old_style]
+
+
+# --- bounds on a download -------------------------------------------------------------------
+
+
+def test_body_beyond_pinned_size_is_cut_off_and_never_written(server: Server, cache: Path) -> None:
+    written: list[int] = []
+    real = download._write
+
+    def counting(handle, chunk: bytes) -> None:
+        written.append(len(chunk))
+        real(handle, chunk)
+
+    def endless(handler: http.server.BaseHTTPRequestHandler) -> None:
+        handler.send_response(200)
+        handler.end_headers()
+        try:
+            for _ in range(200):
+                handler.wfile.write(b"y" * 65536)
+        except OSError:
+            pass
+
+    server.routes["/big"] = endless
+    source = _source(server.url("/big"))
+    source = Source(**{**source.__dict__, "files": (SourceFile("demo.json", server.url("/big"),
+                    _sha(GOOD_BODY), len(GOOD_BODY)),)})  # fmt: skip
+    download._write = counting
+    try:
+        result = _fetch_one(source, retries=1)
+    finally:
+        download._write = real
+    assert not result.ok and "grew past the pinned size" in result.error.problem
+    assert sum(written) <= len(GOOD_BODY)
+    assert not (cache / "demo.json").exists() and _leftovers(cache) == []
+
+
+def test_overall_deadline_bounds_a_slow_drip(server: Server, cache: Path) -> None:
+    def drip(handler: http.server.BaseHTTPRequestHandler) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Length", str(len(GOOD_BODY)))
+        handler.end_headers()
+        for byte in GOOD_BODY:
+            time.sleep(0.05)  # every read gets data well within the per-read timeout
+            try:
+                handler.wfile.write(bytes([byte]))
+                handler.wfile.flush()
+            except OSError:
+                return
+
+    server.routes["/drip"] = drip
+    started = time.monotonic()
+    result = _fetch_one(_source(server.url("/drip")), timeout=1, deadline=0.6, retries=3)
+    elapsed = time.monotonic() - started
+    assert not result.ok and "overall limit of 0.6 s" in result.error.problem
+    assert elapsed < 2.0  # not retried past the deadline, not len(body) * 0.05 s
+    assert _leftovers(cache) == []
+
+
+# --- the registry is parsed lazily ------------------------------------------------------------
+
+
+def test_broken_registry_is_one_line_and_other_commands_still_run(tmp_path: Path) -> None:
+    broken = tmp_path / "sources.toml"
+    broken.write_text("[sources.x\n", encoding="utf-8")
+    env = {**os.environ, "SWEAUDIT_SOURCES": str(broken), "PYTHONPATH": str(PROJECT_ROOT)}
+    run = [sys.executable, "-m", "analysis"]
+    fetching = subprocess.run([*run, "fetch"], capture_output=True, text=True, env=env)
+    assert fetching.returncode == 1
+    (line,) = fetching.stderr.strip().splitlines()
+    assert line.startswith(f"error: {broken}: not valid TOML: Expected ']'")
+    assert line.endswith("; fix the file or restore it with git")
+    helping = subprocess.run([*run, "claims", "--help"], capture_output=True, text=True, env=env)
+    assert helping.returncode == 0 and "usage:" in helping.stdout

@@ -40,6 +40,7 @@ from pathlib import Path
 import pytest
 
 from analysis import cli, download
+from analysis.errors import DataError, clean_for_terminal, describe_os_error
 from analysis.paths import PROJECT_ROOT
 
 GOOD = b'{"task-1": true, "task-2": false}\n' * 60
@@ -615,3 +616,47 @@ def test_tests_run_with_a_temporary_home() -> None:
         check=True,
     )
     assert Path(child.stdout.strip()).resolve() == home
+
+
+# --- helpers every one-line message goes through -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        ("plain name", "plain name"),
+        ("\x1b[31mred\x1b[0m", "\\x1b[31mred\\x1b[0m"),
+        ("two\nlines\r", "two\\nlines\\r"),
+        ("tab\tkept", "tab\tkept"),
+        ("bidi \u202eevil\u2066", "bidi \\u202eevil\\u2066"),
+        ("\x9b c1 csi", "\\x9b c1 csi"),
+    ],
+)
+def test_clean_for_terminal(raw: str, shown: str) -> None:
+    assert clean_for_terminal(raw) == shown
+
+
+def test_clean_for_terminal_shortens_and_says_so() -> None:
+    shown = clean_for_terminal("x" * 4000, max_length=40)
+    assert len(shown) == 40 and shown.endswith("… (4000 chars)")
+
+
+def test_data_error_text_is_inert_but_keeps_raw_fields() -> None:
+    error = DataError("runs/\x1b]0;pwned\x07.json", "bad\nline")
+    assert "\x1b" not in str(error) and "\n" not in str(error)
+    assert error.where == "runs/\x1b]0;pwned\x07.json" and error.problem == "bad\nline"
+
+
+@pytest.mark.parametrize(
+    ("code", "advice"),
+    [
+        (errno.EACCES, "check its permissions"),
+        (errno.EROFS, "read-only"),
+        (errno.ENOSPC, "free some space"),
+        (errno.EISDIR, "move or remove that directory"),
+    ],
+)
+def test_describe_os_error_names_the_path_and_what_to_do(code: int, advice: str) -> None:
+    error = describe_os_error(OSError(code, os.strerror(code), "/data/raw/x.json"))
+    assert error.where == "/data/raw/x.json"
+    assert error.problem.startswith(os.strerror(code)) and advice in error.problem
