@@ -41,6 +41,7 @@ import sys
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -176,7 +177,7 @@ def _rejected(source: Source, items: Iterable[SourceFile], cache: Path) -> list[
     return [
         cache / item.path
         for item in items
-        if (cache / item.path).exists() and not _is_cached(source, item, cache)
+        if (cache / item.path).is_file() and not _is_cached(source, item, cache)
     ]
 
 
@@ -529,7 +530,11 @@ def _copy_from_mirror(item: SourceFile, origin: Path, destination: Path, options
         origin.open("rb") as source,
         _bar(origin.name, info.st_size, options.progress) as bar,
     ):
+        copied = 0
         for chunk in iter(lambda: source.read(CHUNK_SIZE), b""):
+            copied += len(chunk)
+            if copied > info.st_size:  # it grows while we copy: never write past its size
+                raise DownloadError(origin, "changed while being copied; run fetch again")
             digest.update(chunk)
             _write(handle, chunk)
             bar.update(len(chunk))
@@ -603,12 +608,26 @@ def _socket_of(response: Any) -> socket.socket | None:
     return sock if isinstance(sock, socket.socket) else None
 
 
+class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
+    """Follow redirects to http(s) URLs only (urllib would also follow one to ftp://)."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        if urllib.parse.urlsplit(newurl).scheme not in ("http", "https"):
+            raise urllib.error.HTTPError(
+                newurl, code, f"redirect to a non-HTTP URL refused: {newurl}", headers, fp
+            )
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+_OPENER = urllib.request.build_opener(_HttpOnlyRedirects)
+
+
 def _download_once(item: SourceFile, destination: Path, options: _Options, deadline: float) -> None:
     url = item.url
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
     wait = _remaining(url, deadline, options, 0, item.size)
     try:
-        response = urllib.request.urlopen(request, timeout=wait)
+        response = _OPENER.open(request, timeout=wait)
     except urllib.error.HTTPError as error:
         problem = f"HTTP {error.code} {error.reason}"
         error.close()
