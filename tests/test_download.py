@@ -610,3 +610,51 @@ def test_broken_registry_is_one_line_and_other_commands_still_run(tmp_path: Path
     assert line.endswith("; fix the file or restore it with git")
     helping = subprocess.run([*run, "claims", "--help"], capture_output=True, text=True, env=env)
     assert helping.returncode == 0 and "usage:" in helping.stdout
+
+
+def test_tree_paths_with_colon_at_and_space_round_trip_over_http(
+    server: Server, cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Manifest paths are percent-encoded in URLs and decoded back by the server."""
+    from urllib.parse import unquote
+
+    from analysis import sources
+
+    bodies = {"results/core:0.1/a b/run.json": b"one\n", "results/core@0.1/run.json": b"two\n"}
+    commit = "c" * 40
+    for path, body in bodies.items():
+        server.routes[f"/o/r/{commit}/{path}"] = lambda h, body=body: _send(h, body)
+
+    def serve_decoded(handler: http.server.BaseHTTPRequestHandler) -> None:
+        route = server.routes.get(unquote(handler.path))
+        if route is None or handler.path == unquote(handler.path):
+            handler.send_error(404)  # the client must have sent the encoded form
+        else:
+            route(handler)
+
+    manifest = tmp_path / "tree.sha256"
+    manifest.write_text("".join(f"{_sha(b)}  {len(b)}  {p}\n" for p, b in bodies.items()))
+    registry_file = tmp_path / "sources.toml"
+    registry_file.write_text(
+        f'[sources.tree]\ndescription = "d"\nlicence = "l"\nrepo = "o/r"\ncommit = "{commit}"\n'
+        'folder = "tree"\nmanifest = "tree.sha256"\n'
+    )
+    monkeypatch.setattr(sources, "RAW_URL", server.base + "/{repo}/{commit}/{path}")
+    source = sources.load_registry(registry_file)["tree"]
+    for item in source.files:
+        server.routes[item.url.removeprefix(server.base)] = serve_decoded
+    assert [f.url.removeprefix(server.base) for f in source.files] == [
+        f"/o/r/{commit}/results/core%3A0.1/a%20b/run.json",
+        f"/o/r/{commit}/results/core%400.1/run.json",
+    ]
+    assert pinned_paths(source) == [cache / "tree" / path for path in bodies]
+    assert [p.read_bytes() for p in pinned_paths(source)] == list(bodies.values())
+
+
+@pytest.mark.parametrize("name", ["openhands_index", "terminal_bench"])
+def test_new_trees_fetch_from_the_mirror(mirror: Path, cache: Path, name: str) -> None:
+    result = _fetch_one(download.registry()[name], mirror=mirror)
+    assert result.ok and result.origin == "mirror"
+    paths = pinned_paths(name)
+    assert len(paths) == len(download.registry()[name].files) and all(p.is_file() for p in paths)
+    assert stray_files(name) == []
