@@ -6,13 +6,15 @@ Each subcommand lives in the module of its concern, which exposes
 Exit codes: 0 success, 1 failure (bad data, an unreadable or unwritable file, a network
 problem: one ``error: FILE: problem; what to do`` line on stderr, never a traceback), 2 usage
 (argparse), 130 interrupted by Ctrl-C (SIGINT) and 143 terminated (SIGTERM), the shell's
-128 + signal number, so scripts can tell an interruption from a failure.
+128 + signal number, so scripts can tell an interruption from a failure. An unexpected
+exception is also one line (exit 1); ``SWEAUDIT_DEBUG=1`` shows its traceback instead.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import signal
 import sys
 
@@ -71,3 +73,10 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(error)
     except OSError as error:
         return _fail(describe_os_error(error))
+    except Exception as error:  # a bug, or bad input a reader failed to name: still one line
+        if os.environ.get("SWEAUDIT_DEBUG"):
+            raise
+        return _fail(
+            f"unexpected {type(error).__name__}: {error} (please report this; run again with "
+            "SWEAUDIT_DEBUG=1 to see where it happened)"
+        )

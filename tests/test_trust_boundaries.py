@@ -367,6 +367,10 @@ def stray_in_tree(world: World) -> None:
     stray.write_text('{"results": ["not pinned"]}', encoding="utf-8")
 
 
+def _raise_key_error(*args: object, **kwargs: object) -> None:
+    raise KeyError("boom")
+
+
 def nothing(world: World) -> None:
     pass
 
@@ -502,6 +506,9 @@ CASES = [
          r"unknown source 'singel'; valid names: single, tree"),
     Case("bad-timeout", ("fetch", "--timeout", "-1"), 2,
          r"--timeout: expected a positive number of seconds, got '-1'"),
+    Case("unexpected-exception", ("fetch",), 1,
+         r"^error: unexpected KeyError: 'boom' \(please report this; run again with SWEAUDIT_DEBUG",
+         lambda world: world.monkeypatch.setattr(download, "fetch", _raise_key_error)),
     # signals: the child is killed mid-download; no .part file may survive
     Case("sigterm-mid-download", ("fetch", "--force", "--only", "single", "--quiet"), 143,
          r"^terminated; run the command again", route("/single", _drip(0.2)), signal.SIGTERM),
@@ -568,6 +575,14 @@ def test_trust_boundary(case: Case, world: World, capsys: pytest.CaptureFixture[
         assert any(re.search(WHAT_TO_DO, line) for line in pattern_lines), output
     assert code == case.exit, output
     assert (snapshot(world.cache), snapshot(world.mirror)) == before
+
+
+def test_debug_mode_shows_the_traceback(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    world.write_registry()
+    monkeypatch.setattr(download, "fetch", _raise_key_error)
+    monkeypatch.setenv("SWEAUDIT_DEBUG", "1")
+    with pytest.raises(KeyError, match="boom"):
+        cli.main(["fetch"])
 
 
 def test_there_are_enough_cases() -> None:
