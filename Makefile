@@ -31,8 +31,12 @@ data: setup
 	$(PY) -m analysis validate
 
 ## All tests: lint, unit tests, data tests, browser and JupyterLab tests, nbval on notebooks.
+## They run with a throw-away HOME (tests/conftest.py also redirects the profile directories),
+## so nothing is written outside the project.
 test: setup browser lint
-	$(PY) -m pytest tests --nbval-lax notebooks --nbval-current-env -p no:cacheprovider
+	@home=$$(mktemp -d) && trap 'rm -rf "$$home"' EXIT && \
+	  GIT_CONFIG_GLOBAL="$${GIT_CONFIG_GLOBAL:-$$HOME/.gitconfig}" HOME="$$home" \
+	  $(PY) -m pytest tests --nbval-lax notebooks --nbval-current-env -p no:cacheprovider
 
 lint: setup
 	$(PY) -m ruff check analysis tests benchmarks notebooks

@@ -2,15 +2,29 @@
 
 Each subcommand lives in the module of its concern, which exposes
 ``configure_parser(parser)`` and ``run_cli(args) -> int``; this file only wires them up.
+
+Exit codes: 0 success, 1 failure (bad data, an unreadable or unwritable file, a network
+problem: one ``error: FILE: problem; what to do`` line on stderr, never a traceback), 2 usage
+(argparse), 130 interrupted by Ctrl-C (SIGINT) and 143 terminated (SIGTERM), the shell's
+128 + signal number, so scripts can tell an interruption from a failure. An unexpected
+exception is also one line (exit 1); ``SWEAUDIT_DEBUG=1`` shows its traceback instead.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
+import signal
 import sys
 
-from analysis.errors import DataError
+from analysis.errors import (
+    DataError,
+    Terminated,
+    clean_for_terminal,
+    describe_os_error,
+    sigterm_raises,
+)
 
 #: subcommand -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -32,10 +46,37 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: Exit status for a failure; usage errors exit 2 (argparse).
+EXIT_FAILURE = 1
+EXIT_INTERRUPTED = 128 + signal.SIGINT
+EXIT_TERMINATED = 128 + signal.SIGTERM
+
+
+def _fail(message: object) -> int:
+    print(f"error: {clean_for_terminal(message)}", file=sys.stderr)
+    return EXIT_FAILURE
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    """Run one subcommand; every failure is one line on stderr (see the module docstring)."""
     try:
-        return int(args.run(args) or 0)
+        with sigterm_raises():
+            args = build_parser().parse_args(argv)
+            return int(args.run(args) or 0)
+    except KeyboardInterrupt:
+        print("interrupted; run the command again to finish", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Terminated:
+        print("terminated; run the command again to finish", file=sys.stderr)
+        return EXIT_TERMINATED
     except DataError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+        return _fail(error)
+    except OSError as error:
+        return _fail(describe_os_error(error))
+    except Exception as error:  # a bug, or bad input a reader failed to name: still one line
+        if os.environ.get("SWEAUDIT_DEBUG"):
+            raise
+        return _fail(
+            f"unexpected {type(error).__name__}: {error} (please report this; run again with "
+            "SWEAUDIT_DEBUG=1 to see where it happened)"
+        )

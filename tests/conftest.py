@@ -1,12 +1,67 @@
 """Shared fixtures. Tests build their own synthetic data; the `mirror` fixture gives the
-real upstream files when a mirror is configured (CI) and skips otherwise."""
+real upstream files when a mirror is configured (CI) and skips otherwise.
+
+The test run writes nothing outside the project: :func:`pytest_configure` points HOME and
+every per-user profile or cache directory that the tools under test use (IPython, Jupyter,
+matplotlib, Chromium via XDG, npm, Hugging Face) at a temporary directory, removed at the end.
+"""
 
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
+
+#: Variables pointed into the temporary home, relative to it.
+PROFILE_VARIABLES = {
+    "HOME": ".",
+    "USERPROFILE": ".",
+    "XDG_CONFIG_HOME": ".config",  # chromium profile, fontconfig, jupyter platformdirs
+    "XDG_CACHE_HOME": ".cache",  # dconf, fontconfig, huggingface
+    "XDG_DATA_HOME": ".local/share",
+    "XDG_STATE_HOME": ".local/state",
+    "IPYTHONDIR": ".ipython",
+    "JUPYTER_CONFIG_DIR": ".jupyter",
+    "JUPYTER_DATA_DIR": ".local/share/jupyter",
+    "JUPYTER_RUNTIME_DIR": ".local/share/jupyter/runtime",
+    "MPLCONFIGDIR": ".config/matplotlib",
+    "npm_config_cache": ".npm",
+    "HF_HOME": ".cache/huggingface",
+}
+_saved_environment: dict[str, str | None] = {}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Give the whole run (and every subprocess: kernels, JupyterLab, Chromium) a temporary
+    HOME and profile directories, so tests never write into the user's home."""
+    # Paths given with "~" must keep meaning the real home.
+    for name, value in os.environ.items():
+        if name.startswith("SWEAUDIT_") and value.startswith("~"):
+            os.environ[name] = os.path.expanduser(value)
+    real_gitconfig = Path.home() / ".gitconfig"
+    home = Path(tempfile.mkdtemp(prefix="swe-audit-test-home-"))
+    _saved_environment["_home"] = str(home)
+    wanted = {name: home / relative for name, relative in PROFILE_VARIABLES.items()}
+    if real_gitconfig.is_file() and "GIT_CONFIG_GLOBAL" not in os.environ:
+        wanted["GIT_CONFIG_GLOBAL"] = real_gitconfig  # read-only: identity, safe.directory
+    for name, path in wanted.items():
+        _saved_environment[name] = os.environ.get(name)
+        os.environ[name] = str(path)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    home = _saved_environment.pop("_home", None)
+    for name, value in _saved_environment.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+    _saved_environment.clear()
+    if home:
+        shutil.rmtree(home, ignore_errors=True)
 
 
 def _require_mirror() -> bool:

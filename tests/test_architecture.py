@@ -48,10 +48,7 @@ SHARED_FUNCTION_NAMES: dict[str, str] = {
 }
 #: Modules still allowed to read a file when imported, with the reason. They are imported
 #: before the spying starts, so every other module is checked.
-IMPORT_READS_ALLOWED: dict[str, str] = {
-    "analysis.data.sources": "reads data/sources.toml into SOURCES at import; making it lazy "
-    "is left to the branch that owns sources.py (edited in parallel)",
-}
+IMPORT_READS_ALLOWED: dict[str, str] = {}
 #: Matplotlib calls that draw; a notebook cell making one is drawing inline.
 DRAWING_CALLS = frozenset(
     {
@@ -241,10 +238,15 @@ watched_dirs = [str(root)] + [
     if os.environ.get(var)
 ]
 
+# installed packages (a project-local .venv lies inside the root) are not the project's files
+ignored_dirs = [os.path.realpath(prefix) for prefix in (sys.prefix, sys.base_prefix)]
+
 def watched(path):  # os.path only: the spied Path methods must not recurse
     try:
         resolved = os.path.realpath(os.fspath(path))
     except TypeError:
+        return False
+    if any(resolved.startswith(directory + os.sep) for directory in ignored_dirs):
         return False
     return not resolved.endswith((".py", ".pyc")) and any(
         resolved.startswith(directory + os.sep) for directory in watched_dirs

@@ -6,7 +6,10 @@ import argparse
 import hashlib
 import http.server
 import json
+import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -21,12 +24,15 @@ from analysis.data.download import (
     configure_parser,
     ensure,
     fetch,
+    pinned_paths,
     run_cli,
     sha256_of,
+    stray_files,
     verified_tasks_jsonl,
 )
 from analysis.data.sources import Source, SourceFile
 from analysis.errors import DownloadError
+from analysis.paths import PROJECT_ROOT
 
 GOOD_BODY = b'{"resolved": ["a", "b"]}\n' * 50
 OLD_BODY = b"previous good copy\n"
@@ -302,7 +308,7 @@ def test_offline_without_mirror_gives_one_clear_message(
     registry = {
         name: _source(url, "0" * 64, path=f"{name}.json", name=name) for name in ("first", "second")
     }
-    monkeypatch.setattr(download, "SOURCES", registry)
+    monkeypatch.setattr(download, "registry", lambda: registry)
     parser = argparse.ArgumentParser()
     configure_parser(parser)
     assert run_cli(parser.parse_args(["--quiet"])) == 1
@@ -356,7 +362,7 @@ def test_cli_prints_one_line_per_source(server: Server, monkeypatch, capsys) -> 
         "alpha": _source(server.url("/good"), path="alpha.json", name="alpha"),
         "beta": _source(server.url("/gone"), path="beta.json", name="beta"),
     }
-    monkeypatch.setattr(download, "SOURCES", registry)
+    monkeypatch.setattr(download, "registry", lambda: registry)
     parser = argparse.ArgumentParser()
     configure_parser(parser)
     assert run_cli(parser.parse_args(["--quiet", "--only", "alpha"])) == 0
@@ -455,9 +461,200 @@ def test_hub_unreachable_is_offline(monkeypatch) -> None:
 def test_hub_conversion_reproduces_mirror_bytes(mirror: Path) -> None:
     """Rows identical to the mirror's, in hub order, serialise to the mirror's exact bytes."""
     datasets = pytest.importorskip("datasets")
-    source = sources.SOURCES["verified_tasks"]
+    source = download.registry()["verified_tasks"]
     text = (mirror / source.files[0].path).read_text(encoding="utf-8")
     rows = [json.loads(line) for line in text.splitlines()]
     shuffled = datasets.Dataset.from_list(rows[::-1])  # input order must not matter
     payload = verified_tasks_jsonl(shuffled)
     assert hashlib.sha256(payload).hexdigest() == source.files[0].sha256
+
+
+# --- pinning: only registry files are data --------------------------------------------------
+
+
+def _tree_source(server: Server) -> Source:
+    bodies = {"/a": b"first\n", "/b": b"second\n"}
+    for route, body in bodies.items():
+        server.routes[route] = lambda h, body=body: _send(h, body)
+    files = tuple(
+        SourceFile(f"tree/sub/{route[1:]}.json", server.url(route), _sha(body), len(body))
+        for route, body in bodies.items()
+    )
+    return Source("tree", "two files", "MIT", "example/tree", "0" * 40, files)
+
+
+def test_pinned_paths_and_strays(server: Server, cache: Path) -> None:
+    source = _tree_source(server)
+    assert pinned_paths(source) == [cache / "tree/sub/a.json", cache / "tree/sub/b.json"]
+    assert stray_files(source) == []
+    (cache / "tree/sub/extra.json").write_text("{}")
+    (cache / "tree/other").mkdir()
+    (cache / "tree/other/x.json").write_text("{}")
+    (cache / "tree/link.json").symlink_to(cache / "tree/sub/a.json")
+    (cache / "tree/sub/.a.json.999999999.abcd1234.part").write_text("in progress")
+    expected = [
+        cache / "tree/link.json",
+        cache / "tree/other/x.json",
+        cache / "tree/sub/extra.json",
+    ]
+    assert stray_files(source) == expected
+    # A stray does not make the source "missing", and is never among the pinned paths.
+    assert ensure(source) == cache / "tree"
+    assert server.hits == {"/a": 1, "/b": 1}
+    assert stray_files(_source(server.url("/good"))) == []  # single files share the cache root
+
+
+def test_fetch_notes_strays_and_force_removes_them(server: Server, cache: Path) -> None:
+    source = _tree_source(server)
+    ensure(source)
+    (cache / "tree/other").mkdir()
+    (cache / "tree/other/x.json").write_text("{}")
+    noted = _fetch_one(source)
+    assert noted.ok and "1 unpinned file" in noted.notes[0] and "other/x.json" in noted.notes[0]
+    assert (cache / "tree/other/x.json").exists()
+    forced = _fetch_one(source, force=True)
+    assert forced.ok and forced.notes[0].startswith("removed 1 unpinned file")
+    assert not (cache / "tree/other").exists()  # emptied folders go too
+    assert sorted(p.name for p in (cache / "tree/sub").iterdir()) == ["a.json", "b.json"]
+
+
+def test_stale_part_files_are_swept_live_ones_kept(server: Server, cache: Path) -> None:
+    server.routes["/good"] = lambda h: _send(h, GOOD_BODY)
+    cache.mkdir(parents=True)
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
+    orphan = cache / f".demo.json.{dead}.k2j3h4g5.part"
+    live = cache / f".demo.json.{os.getpid()}.a1b2c3d4.part"
+    old_style = cache / ".demo.json.zz9yy8xx.part"
+    for path in (orphan, live, old_style):
+        path.write_bytes(b"half a file")
+    unrelated = cache / "notes.part"
+    unrelated.write_text("not ours")
+    _fetch_one(_source(server.url("/good")))
+    assert not orphan.exists()  # its process is gone
+    assert live.exists() and old_style.exists()  # a live download; too recent to judge
+    assert unrelated.exists()
+    an_hour_ago = time.time() - download.STALE_PART_SECONDS - 1
+    os.utime(old_style, (an_hour_ago, an_hour_ago))
+    assert download.sweep_stale_parts([cache]) == [old_style]
+
+
+# --- bounds on a download -------------------------------------------------------------------
+
+
+def test_body_beyond_pinned_size_is_cut_off_and_never_written(server: Server, cache: Path) -> None:
+    written: list[int] = []
+    real = download._write
+
+    def counting(handle, chunk: bytes) -> None:
+        written.append(len(chunk))
+        real(handle, chunk)
+
+    def endless(handler: http.server.BaseHTTPRequestHandler) -> None:
+        handler.send_response(200)
+        handler.end_headers()
+        try:
+            for _ in range(200):
+                handler.wfile.write(b"y" * 65536)
+        except OSError:
+            pass
+
+    server.routes["/big"] = endless
+    source = _source(server.url("/big"))
+    source = Source(**{**source.__dict__, "files": (SourceFile("demo.json", server.url("/big"),
+                    _sha(GOOD_BODY), len(GOOD_BODY)),)})  # fmt: skip
+    download._write = counting
+    try:
+        result = _fetch_one(source, retries=1)
+    finally:
+        download._write = real
+    assert not result.ok and "grew past the pinned size" in result.error.problem
+    assert sum(written) <= len(GOOD_BODY)
+    assert not (cache / "demo.json").exists() and _leftovers(cache) == []
+
+
+def test_overall_deadline_bounds_a_slow_drip(server: Server, cache: Path) -> None:
+    def drip(handler: http.server.BaseHTTPRequestHandler) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Length", str(len(GOOD_BODY)))
+        handler.end_headers()
+        for byte in GOOD_BODY:
+            time.sleep(0.05)  # every read gets data well within the per-read timeout
+            try:
+                handler.wfile.write(bytes([byte]))
+                handler.wfile.flush()
+            except OSError:
+                return
+
+    server.routes["/drip"] = drip
+    started = time.monotonic()
+    result = _fetch_one(_source(server.url("/drip")), timeout=1, deadline=0.6, retries=3)
+    elapsed = time.monotonic() - started
+    assert not result.ok and "overall limit of 0.6 s" in result.error.problem
+    assert elapsed < 2.0  # not retried past the deadline, not len(body) * 0.05 s
+    assert _leftovers(cache) == []
+
+
+# --- the registry is parsed lazily ------------------------------------------------------------
+
+
+def test_broken_registry_is_one_line_and_other_commands_still_run(tmp_path: Path) -> None:
+    broken = tmp_path / "sources.toml"
+    broken.write_text("[sources.x\n", encoding="utf-8")
+    env = {**os.environ, "SWEAUDIT_SOURCES": str(broken), "PYTHONPATH": str(PROJECT_ROOT)}
+    run = [sys.executable, "-m", "analysis"]
+    fetching = subprocess.run([*run, "fetch"], capture_output=True, text=True, env=env)
+    assert fetching.returncode == 1
+    (line,) = fetching.stderr.strip().splitlines()
+    assert line.startswith(f"error: {broken}: not valid TOML: Expected ']'")
+    assert line.endswith("; fix the file or restore it with git")
+    helping = subprocess.run([*run, "claims", "--help"], capture_output=True, text=True, env=env)
+    assert helping.returncode == 0 and "usage:" in helping.stdout
+
+
+def test_tree_paths_with_colon_at_and_space_round_trip_over_http(
+    server: Server, cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Manifest paths are percent-encoded in URLs and decoded back by the server."""
+    from urllib.parse import unquote
+
+    from analysis.data import sources
+
+    bodies = {"results/core:0.1/a b/run.json": b"one\n", "results/core@0.1/run.json": b"two\n"}
+    commit = "c" * 40
+    for path, body in bodies.items():
+        server.routes[f"/o/r/{commit}/{path}"] = lambda h, body=body: _send(h, body)
+
+    def serve_decoded(handler: http.server.BaseHTTPRequestHandler) -> None:
+        route = server.routes.get(unquote(handler.path))
+        if route is None or handler.path == unquote(handler.path):
+            handler.send_error(404)  # the client must have sent the encoded form
+        else:
+            route(handler)
+
+    manifest = tmp_path / "tree.sha256"
+    manifest.write_text("".join(f"{_sha(b)}  {len(b)}  {p}\n" for p, b in bodies.items()))
+    registry_file = tmp_path / "sources.toml"
+    registry_file.write_text(
+        f'[sources.tree]\ndescription = "d"\nlicence = "l"\nrepo = "o/r"\ncommit = "{commit}"\n'
+        'folder = "tree"\nmanifest = "tree.sha256"\n'
+    )
+    monkeypatch.setattr(sources, "RAW_URL", server.base + "/{repo}/{commit}/{path}")
+    source = sources.load_registry(registry_file)["tree"]
+    for item in source.files:
+        server.routes[item.url.removeprefix(server.base)] = serve_decoded
+    assert [f.url.removeprefix(server.base) for f in source.files] == [
+        f"/o/r/{commit}/results/core%3A0.1/a%20b/run.json",
+        f"/o/r/{commit}/results/core%400.1/run.json",
+    ]
+    assert pinned_paths(source) == [cache / "tree" / path for path in bodies]
+    assert [p.read_bytes() for p in pinned_paths(source)] == list(bodies.values())
+
+
+@pytest.mark.parametrize("name", ["openhands_index", "terminal_bench"])
+def test_new_trees_fetch_from_the_mirror(mirror: Path, cache: Path, name: str) -> None:
+    result = _fetch_one(download.registry()[name], mirror=mirror)
+    assert result.ok and result.origin == "mirror"
+    paths = pinned_paths(name)
+    assert len(paths) == len(download.registry()[name].files) and all(p.is_file() for p in paths)
+    assert stray_files(name) == []

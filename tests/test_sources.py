@@ -21,7 +21,18 @@ CONTRACT_NAMES = {
     "pro_tasks",
     "pro_results",
     "acr_runs",
+    "openhands_index",
+    "terminal_bench",
 }
+#: Multi-file sources: cache folder and number of pinned files.
+FOLDERS = {
+    "pro_results": ("swebench-pro-eval-results", 9),
+    "acr_runs": ("autocoderover-lite-3runs", 9),
+    "openhands_index": ("openhands-index-results-3015ac6", 304),
+    "terminal_bench": ("terminal-bench-core-0.1.1-8e1925a", 53),
+}
+#: The mirror keeps a manifest of each tree; it is the mirror's, not an upstream file.
+MIRROR_MANIFEST = "MANIFEST.sha256"
 HEX40 = re.compile(r"[0-9a-f]{40}")
 
 
@@ -31,12 +42,16 @@ def test_registry_has_the_contract_names() -> None:
 
 
 def test_multi_file_sources_are_folders() -> None:
-    assert SOURCES["pro_results"].relative_path == "swebench-pro-eval-results"
-    assert len(SOURCES["pro_results"].files) == 9
-    assert SOURCES["acr_runs"].relative_path == "autocoderover-lite-3runs"
-    assert len(SOURCES["acr_runs"].files) == 9
+    for name, (folder, count) in FOLDERS.items():
+        assert SOURCES[name].relative_path == folder
+        assert len(SOURCES[name].files) == count
     single = [name for name, source in SOURCES.items() if not source.is_directory]
-    assert set(single) == CONTRACT_NAMES - {"pro_results", "acr_runs"}
+    assert set(single) == CONTRACT_NAMES - set(FOLDERS)
+
+
+def test_every_file_has_a_size() -> None:
+    sizes = [item.size for source in SOURCES.values() for item in source.files]
+    assert all(isinstance(size, int) and size >= 0 for size in sizes)
 
 
 @pytest.mark.parametrize("name", sorted(CONTRACT_NAMES))
@@ -45,7 +60,8 @@ def test_urls_are_pinned_to_the_commit(name: str) -> None:
     assert HEX40.fullmatch(source.commit), source.commit
     assert source.description and source.licence
     for item in source.files:
-        assert " " not in item.url
+        assert " " not in item.url and "@" not in item.url.split("/", 3)[3]
+        assert ":" not in item.url.split("/", 3)[3]
         if source.hf_dataset is None:
             prefix = f"https://raw.githubusercontent.com/{source.repo}/{source.commit}/"
             assert item.url.startswith(prefix), item.url
@@ -83,6 +99,7 @@ commit = "{"0" * 40}"
 path = "{path}"
 url = "https://example.org/a.json"
 sha256 = "{sha}"
+size = 3
 """,
         encoding="utf-8",
     )
@@ -109,6 +126,50 @@ def test_load_registry_rejects_bad_entries(tmp_path: Path, kwargs: dict, problem
     with pytest.raises(DataError, match=problem) as caught:
         load_registry(path)
     assert caught.value.where == str(path)
+
+
+def _write_manifest_registry(tmp_path: Path, lines: list[str], folder: str = "tree") -> Path:
+    (tmp_path / "manifests").mkdir()
+    (tmp_path / "manifests" / "t.sha256").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    registry = tmp_path / "sources.toml"
+    registry.write_text(
+        f"""[sources.tree]
+description = "d"
+licence = "none"
+repo = "o/r"
+commit = "{"1" * 40}"
+folder = "{folder}"
+manifest = "manifests/t.sha256"
+""",
+        encoding="utf-8",
+    )
+    return registry
+
+
+def test_manifest_source_percent_encodes_paths(tmp_path: Path) -> None:
+    lines = ["# comment", f"{'a' * 64}  5  r/x:0.1/a b@c.json", f"{'b' * 64}  0  r/.keep"]
+    source = load_registry(_write_manifest_registry(tmp_path, lines))["tree"]
+    assert [f.path for f in source.files] == ["tree/r/x:0.1/a b@c.json", "tree/r/.keep"]
+    assert (
+        source.files[0].url
+        == f"https://raw.githubusercontent.com/o/r/{'1' * 40}/r/x%3A0.1/a%20b%40c.json"
+    )
+    assert source.files[0].size == 5 and source.relative_path == "tree"
+
+
+@pytest.mark.parametrize(
+    ("lines", "folder", "problem"),
+    [
+        ([f"{'a' * 64}  5  ../up.json"], "tree", "unsafe file path"),
+        ([f"{'a' * 64}  five  a.json"], "tree", "line 1: expected `SHA256 SIZE PATH`"),
+        ([f"{'a' * 63}  5  a.json"], "tree", "malformed sha256"),
+        ([f"{'a' * 64}  5  a.json"], "a/b", "must be one plain name"),
+        ([f"{'a' * 64}  5  a.json", f"{'b' * 64}  5  a.json"], "tree", "lists a file twice"),
+    ],
+)
+def test_manifest_source_rejects_bad_lines(tmp_path, lines, folder, problem) -> None:
+    with pytest.raises(DataError, match=problem):
+        load_registry(_write_manifest_registry(tmp_path, lines, folder))
 
 
 def test_load_registry_rejects_invalid_toml(tmp_path: Path) -> None:
@@ -145,12 +206,27 @@ def _row_pattern(file_cell: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
+def _mirror_manifest(mirror: Path, folder: str) -> dict[str, str]:
+    """``folder/path -> sha256`` from the mirror's MANIFEST.sha256 of a tree."""
+    text = (mirror / folder / MIRROR_MANIFEST).read_text(encoding="utf-8")
+    pairs = (line.split("  ", 1) for line in text.splitlines() if line)
+    return {f"{folder}/{path}": sha for sha, path in pairs}
+
+
 def test_registry_matches_provenance(mirror: Path) -> None:
     rows, block = _provenance(mirror)
-    assert len(rows) == 8 and len(block) == 18
+    assert len(rows) == 10 and len(block) == 18
     registry = _registry_files()
     expected = dict(block)
     for row in rows:
+        if row["sha256"] == "per file in its MANIFEST.sha256":
+            folder = row["file"].split("/", 1)[0]
+            expected |= _mirror_manifest(mirror, folder)
+            commit = re.search(r"@ ([0-9a-f]{40})", row["upstream"]).group(1)
+            repo = row["upstream"].split(" @ ")[0]
+            (name,) = [n for n, (f, _) in FOLDERS.items() if f == folder]
+            assert (SOURCES[name].repo, SOURCES[name].commit) == (repo, commit)
+            continue
         if re.fullmatch(r"[0-9a-f]{64}", row["sha256"]):
             expected[row["file"]] = row["sha256"]
         commit = re.search(r"@ ([0-9a-f]{40})", row["upstream"]).group(1)
@@ -164,6 +240,8 @@ def test_upstream_paths_match_provenance(mirror: Path) -> None:
     rows, _ = _provenance(mirror)
     registry = _registry_files()
     for row in rows:
+        if "…" in row["file"]:
+            continue  # a tree: same paths upstream, checked in test_tree_urls_follow_paths
         found = re.search(r"@ [0-9a-f]{40} : (\S.*?)(?: \(|$)", row["upstream"])
         upstream = found.group(1)
         if row["file"] in registry and "*" not in upstream:
@@ -176,11 +254,24 @@ def test_upstream_paths_match_provenance(mirror: Path) -> None:
 
 def test_mirror_files_match_registry_sha256(mirror: Path) -> None:
     registry = _registry_files()
-    on_disk = {
-        path.relative_to(mirror).as_posix()
-        for path in mirror.rglob("*")
-        if path.is_file() and path.name != "PROVENANCE.md"
-    }
+    on_disk = {path.relative_to(mirror).as_posix() for path in mirror.rglob("*") if path.is_file()}
+    on_disk -= {"PROVENANCE.md"} | {f"{folder}/{MIRROR_MANIFEST}" for folder, _ in FOLDERS.values()}
     assert on_disk == set(registry)
     mismatched = [p for p, (_, _, sha) in registry.items() if sha256_of(mirror / p) != sha]
     assert mismatched == []
+
+
+@pytest.mark.parametrize("name", ["openhands_index", "terminal_bench"])
+def test_tree_urls_follow_paths(name: str) -> None:
+    source = SOURCES[name]
+    folder = FOLDERS[name][0]
+    prefix = f"https://raw.githubusercontent.com/{source.repo}/{source.commit}/"
+    for item in source.files:
+        upstream = item.path.removeprefix(folder + "/")
+        assert item.url == prefix + quote(upstream, safe="/")
+
+
+@pytest.mark.parametrize("name", ["openhands_index", "terminal_bench"])
+def test_tree_sizes_match_mirror(mirror: Path, name: str) -> None:
+    sizes = {item.path: item.size for item in SOURCES[name].files}
+    assert sizes == {path: (mirror / path).stat().st_size for path in sizes}

@@ -1,10 +1,22 @@
 """Fill the ``data/raw`` cache with verified upstream files; the ``fetch`` command.
 
 Where a file comes from, in order: an explicit ``mirror`` directory, else ``SWEAUDIT_MIRROR``,
-else its upstream URL (pinned to a commit). Every file is written to a temporary file in the
-cache folder, checked against the registry's sha256 (and the announced Content-Length), and
-only then moved over the cached copy with :func:`os.replace`, so a failed, partial or corrupt
-download never replaces a good cached file.
+else its upstream URL (pinned to a commit). Every file is written to a hidden temporary
+``.NAME.PID.XXXX.part`` file in the cache folder, checked against the registry's sha256 and
+size, and only then moved over the cached copy with :func:`os.replace`, so a failed, partial,
+oversized or corrupt download never replaces a good cached file. Like pip's hash-checking
+mode, nothing unpinned is trusted:
+
+- a download is bounded in time (``deadline`` seconds per file over all attempts, on top of
+  the per-read ``timeout``) and in size (the registry's size: a body that grows past it is
+  aborted before the excess is written);
+- SIGTERM and SIGINT during ``fetch`` unwind normally, so the ``.part`` file is removed;
+  ``.part`` files left by a killed process (its PID no longer runs, or older than
+  :data:`STALE_PART_SECONDS`) are swept at the next ``fetch``;
+- only pinned files count: :func:`pinned_paths` lists them for loaders, :func:`stray_files`
+  lists anything else in a multi-file source's folder, which ``fetch --force`` removes;
+- every file-system or network failure is one :class:`DownloadError` naming the file and
+  saying what to do, and ``fetch`` carries on with the remaining sources.
 
 ``verified_tasks`` has no single raw URL upstream: without a mirror it is rebuilt from the
 pinned Hugging Face dataset revision into the same JSONL layout (rows sorted by
@@ -22,11 +34,14 @@ import hashlib
 import http.client
 import json
 import os
+import re
 import socket
+import stat
 import sys
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -35,20 +50,38 @@ from typing import IO, Any
 
 from tqdm.auto import tqdm
 
-from analysis.data.sources import SOURCES, VERIFIED_COLUMNS, Source, SourceFile, get_source
-from analysis.errors import DownloadError
+from analysis.errors import (
+    DownloadError,
+    clean_for_terminal,
+    describe_os_error,
+    sigterm_raises,
+)
 from analysis.paths import mirror_dir, raw_dir
+from analysis.data.sources import VERIFIED_COLUMNS, Source, SourceFile, get_source, registry
 
 CHUNK_SIZE = 1 << 16
 USER_AGENT = "swe-audit (+https://github.com/; reproducible benchmark audit)"
 
 VERIFIED_ROWS = 500
 
+#: A ``.part`` file untouched for this long belongs to no live download (each has a deadline).
+STALE_PART_SECONDS = 3600.0
+
+#: Default per-read timeout and overall time limit per file, in seconds.
+DEFAULT_TIMEOUT = 30.0
+DEFAULT_DEADLINE = 300.0
+
 OFFLINE_ADVICE = (
     "no network and no mirror configured. Either point at a local copy of the upstream "
     "files (set SWEAUDIT_MIRROR=DIR, or run `python -m analysis fetch --mirror DIR`), "
     "or connect to the internet and run the command again."
 )
+MIRROR_INSTEAD = "use a local copy of the upstream files (--mirror DIR)"
+RETRY_ADVICE = f"retry later, or {MIRROR_INSTEAD}"
+MIRROR_ADVICE = "the mirror must hold the pinned upstream files in the layout of its PROVENANCE.md"
+
+# Our staging files: ".<name>.<pid>.<random>.part" (older versions wrote no pid).
+_PART = re.compile(r"^\..+?(?:\.(?P<pid>\d+))?\.[^.]+\.part$")
 
 # The process umask can only be read by setting it; restore it at once.
 _UMASK = os.umask(0)
@@ -69,7 +102,8 @@ class FetchResult:
 
     ``origin`` is where the bytes came from: ``"cache"`` (already present and verified),
     ``"mirror"``, ``"upstream"`` (raw URLs) or ``"huggingface"``. ``error`` is set iff
-    ``ok`` is false; ``notes`` carry non-fatal facts (e.g. a rebuilt file's differing sha256).
+    ``ok`` is false; ``notes`` carry non-fatal facts (e.g. a rebuilt file's differing sha256,
+    unpinned files found or removed).
     """
 
     name: str
@@ -90,8 +124,8 @@ def sha256_of(path: Path | str) -> str:
 
 
 def _memo_sha256(path: Path) -> str:
-    stat = path.stat()
-    key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    info = path.stat()
+    key = (str(path.resolve()), info.st_mtime_ns, info.st_size)
     if key not in _SHA_MEMO:
         _SHA_MEMO[key] = sha256_of(path)
     return _SHA_MEMO[key]
@@ -120,15 +154,31 @@ def _hub_record(source: Source, path: Path) -> dict[str, Any] | None:
 
 
 def _is_cached(source: Source, item: SourceFile, cache: Path) -> bool:
-    """True when the cached copy of ``item`` exists and has an accepted sha256."""
+    """True when the cached copy of ``item`` is a regular file with an accepted sha256.
+
+    Only pinned files are looked at; an unreadable copy counts as not cached (it is fetched
+    again, and a failure to replace it is reported then).
+    """
     path = cache / item.path
-    if not path.is_file():
+    try:
+        if not path.is_file():
+            return False
+        actual = _memo_sha256(path)
+    except OSError:
         return False
-    actual = _memo_sha256(path)
     if actual == item.sha256:
         return True
     record = _hub_record(source, path)
     return record is not None and record.get("sha256") == actual
+
+
+def _rejected(source: Source, items: Iterable[SourceFile], cache: Path) -> list[Path]:
+    """Cached copies that exist but failed the check (so a failure must mention them)."""
+    return [
+        cache / item.path
+        for item in items
+        if (cache / item.path).is_file() and not _is_cached(source, item, cache)
+    ]
 
 
 def _resolve(name: str | Source, sources: Mapping[str, Source] | None) -> Source:
@@ -136,9 +186,22 @@ def _resolve(name: str | Source, sources: Mapping[str, Source] | None) -> Source
 
 
 def _resolve_mirror(mirror: Path | str | None) -> Path | None:
+    given = "--mirror" if mirror is not None else "SWEAUDIT_MIRROR"
     chosen = Path(mirror).expanduser().resolve() if mirror is not None else mirror_dir()
-    if chosen is not None and not chosen.is_dir():
-        raise DownloadError(chosen, "mirror directory does not exist")
+    if chosen is None:
+        return None
+    if not chosen.exists():
+        raise DownloadError(
+            chosen,
+            f"mirror directory does not exist ({given}); point {given} at the folder holding "
+            "the upstream files, or unset it to download from upstream",
+        )
+    if not chosen.is_dir():
+        raise DownloadError(
+            chosen,
+            f"the mirror ({given}) is a file, not a directory; give the folder holding the "
+            "upstream files (the one with PROVENANCE.md), not a file inside it",
+        )
     return chosen
 
 
@@ -147,10 +210,12 @@ def ensure(
     mirror: Path | str | None = None,
     sources: Mapping[str, Source] | None = None,
 ) -> Path:
-    """Cached local path of a source, fetched first if any file is missing or corrupt.
+    """Cached local path of a source, fetched first if any pinned file is missing or corrupt.
 
     Returns the file for single-file sources and the folder for multi-file sources
-    (``pro_results``, ``acr_runs``). Raises :class:`DownloadError` if it cannot be fetched.
+    (``pro_results``, ``acr_runs``, ``openhands_index``, ``terminal_bench``): read the files
+    listed by :func:`pinned_paths`, never a glob of that folder. Raises
+    :class:`DownloadError` if it cannot be fetched.
     """
     source = _resolve(name, sources)
     cache = raw_dir()
@@ -162,38 +227,154 @@ def ensure(
     return result.path
 
 
+def pinned_paths(
+    name: str | Source,
+    mirror: Path | str | None = None,
+    sources: Mapping[str, Source] | None = None,
+) -> list[Path]:
+    """The verified cached paths of every pinned file of a source, in registry order.
+
+    Fetches first like :func:`ensure`. Loaders of multi-file sources read exactly these
+    files; anything else in the folder is a stray (:func:`stray_files`) and is never data.
+    """
+    source = _resolve(name, sources)
+    ensure(source, mirror=mirror)
+    cache = raw_dir()
+    return [cache / item.path for item in source.files]
+
+
+def stray_files(name: str | Source, sources: Mapping[str, Source] | None = None) -> list[Path]:
+    """Files in a multi-file source's cache folder that the registry does not pin (sorted).
+
+    Symlinks and special files count as strays; our own in-progress ``.part`` files do not.
+    Empty for single-file sources (they share the cache root) and for a missing folder.
+    """
+    source = _resolve(name, sources)
+    if not source.is_directory:
+        return []
+    cache = raw_dir()
+    folder = cache / source.relative_path
+    pinned = {cache / item.path for item in source.files}
+    strays = []
+    for root, directories, files in os.walk(folder):  # does not follow symlinked folders
+        base = Path(root)
+        linked = [d for d in directories if (base / d).is_symlink()]
+        for entry in [*files, *linked]:
+            path = base / entry
+            if path not in pinned and not _PART.match(entry):
+                strays.append(path)
+    return sorted(strays)
+
+
+def _remove_strays(source: Source, strays: list[Path]) -> None:
+    """Delete ``strays`` and any folder they leave empty, never a folder of a pinned file."""
+    cache = raw_dir()
+    keep = {parent for item in source.files for parent in (cache / item.path).parents}
+    for path in strays:
+        path.unlink()
+        for parent in path.parents:
+            if parent in keep or not parent.is_relative_to(cache) or any(parent.iterdir()):
+                break
+            parent.rmdir()
+
+
+def _listing(paths: list[Path], folder: Path, limit: int = 3) -> str:
+    names = [path.relative_to(folder).as_posix() for path in paths]
+    shown = ", ".join(names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+def _pid_running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, owned by someone else
+    return True
+
+
+def sweep_stale_parts(directories: Iterable[Path], now: float | None = None) -> list[Path]:
+    """Remove ``.part`` files left in ``directories`` by downloads that died; return them.
+
+    A ``.part`` is stale when the PID in its name no longer runs, or (names without a PID,
+    or a reused PID) when it has not been written for :data:`STALE_PART_SECONDS`. Live
+    downloads of concurrent ``fetch`` runs are left alone.
+    """
+    now = time.time() if now is None else now
+    removed = []
+    for directory in directories:
+        try:
+            entries = list(directory.iterdir())
+        except OSError:
+            continue  # absent or unreadable: nothing of ours to sweep
+        for path in entries:
+            match = _PART.match(path.name)
+            if match is None:
+                continue
+            try:
+                info = path.lstat()
+                if not stat.S_ISREG(info.st_mode):
+                    continue
+                pid = match.group("pid")
+                old = now - info.st_mtime > STALE_PART_SECONDS
+                if old or (pid is not None and not _pid_running(int(pid))):
+                    path.unlink()
+                    removed.append(path)
+            except OSError:
+                continue  # raced with its owner, or not ours to remove
+    return removed
+
+
 def fetch(
     names: Iterable[str | Source] | None = None,
     mirror: Path | str | None = None,
     force: bool = False,
     progress: bool = True,
-    timeout: float = 30,
+    timeout: float = DEFAULT_TIMEOUT,
     retries: int = 3,
     sources: Mapping[str, Source] | None = None,
     backoff: float = 1.0,
+    deadline: float = DEFAULT_DEADLINE,
 ) -> list[FetchResult]:
     """Fetch sources into the cache and report one :class:`FetchResult` per source.
 
     ``names`` defaults to every source in ``sources`` (default: the registry). Files already
     cached with the right sha256 are kept unless ``force``; even then a failed re-fetch
-    keeps the old file. Each upstream file gets up to ``retries`` attempts on transient
-    failures (timeouts, HTTP 5xx/429, truncated bodies, hang-ups), sleeping
-    ``backoff * 2**(attempt - 1)`` seconds before attempt ``attempt`` (0-based). Per-source
-    failures are reported in the results; a host that cannot be reached at all (refused
-    connection, unknown host) with no mirror raises :class:`OfflineError` at once, since every
-    further source would fail the same way.
+    keeps the old file. ``force`` also removes unpinned files from a multi-file source's
+    folder (without it they are reported in ``notes``). Each upstream file gets up to
+    ``retries`` attempts on transient failures (timeouts, HTTP 5xx/429, truncated bodies,
+    hang-ups), sleeping ``backoff * 2**(attempt - 1)`` seconds before attempt ``attempt``
+    (0-based), all within ``deadline`` seconds; ``timeout`` bounds each read. Per-source
+    failures (network, mirror, file system) are reported in the results and the remaining
+    sources are still fetched; a host that cannot be reached at all (refused connection,
+    unknown host) with no mirror raises :class:`OfflineError` at once, since every further
+    source would fail the same way. SIGTERM raises :class:`analysis.errors.Terminated` (after
+    removing the ``.part`` file), SIGINT :class:`KeyboardInterrupt`.
     """
-    registry = SOURCES if sources is None else sources
-    chosen = [_resolve(n, registry) for n in (registry if names is None else names)]
+    chosen_registry = registry() if sources is None else sources
+    chosen = [_resolve(n, chosen_registry) for n in (chosen_registry if names is None else names)]
     mirror_path = _resolve_mirror(mirror)
     cache = raw_dir()
-    options = _Options(timeout=timeout, retries=max(1, retries), backoff=backoff, progress=progress)
-    return [_fetch_source(source, cache, mirror_path, force, options) for source in chosen]
+    options = _Options(
+        timeout=timeout,
+        deadline=deadline,
+        retries=max(1, retries),
+        backoff=backoff,
+        progress=progress,
+    )
+    folders = {cache} | {(cache / f.path).parent for s in chosen for f in s.files}
+    with sigterm_raises():
+        sweep_stale_parts(sorted(folders))
+        return [_fetch_source(source, cache, mirror_path, force, options) for source in chosen]
 
 
 @dataclass(frozen=True)
 class _Options:
     timeout: float
+    deadline: float
     retries: int
     backoff: float
     progress: bool
@@ -203,45 +384,103 @@ def _fetch_source(
     source: Source, cache: Path, mirror: Path | None, force: bool, options: _Options
 ) -> FetchResult:
     target = cache / source.relative_path
-    pending = [f for f in source.files if force or not _is_cached(source, f, cache)]
-    if not pending:
-        return FetchResult(source.name, "cache", target, ok=True)
     notes: list[str] = []
     try:
-        if mirror is not None:
-            origin = "mirror"
-            for item in pending:
-                _copy_from_mirror(item, mirror / item.path, cache / item.path, options)
-        elif source.hf_dataset is not None:
-            origin = "huggingface"
-            for item in pending:
-                notes += _fetch_from_hub(source, item, cache / item.path)
-        else:
-            origin = "upstream"
-            for item in pending:
-                _download(item, cache / item.path, options)
-    except OfflineError:
-        raise
+        strays = stray_files(source) if source.is_directory else []
+        counted = f"{len(strays)} unpinned file{'s' if len(strays) > 1 else ''}"
+        if strays and force:
+            _remove_strays(source, strays)
+            notes.append(f"removed {counted} from {target}: {_listing(strays, target)}")
+        elif strays:
+            notes.append(
+                f"{counted} in {target} ignored (never read as data; `fetch --force` removes"
+                f" them): {_listing(strays, target)}"
+            )
+    except OSError as error:
+        return FetchResult(source.name, "cache", target, False, _os_failure(error, target))
+    pending = [f for f in source.files if force or not _is_cached(source, f, cache)]
+    if not pending:
+        return FetchResult(source.name, "cache", target, ok=True, notes=tuple(notes))
+    rejected = _rejected(source, pending, cache)
+    origin = "mirror" if mirror is not None else "huggingface" if source.hf_dataset else "upstream"
+    try:
+        for item in pending:
+            destination = cache / item.path
+            try:
+                if destination.is_dir() and not destination.is_symlink():
+                    raise DownloadError(
+                        destination,
+                        "a directory is where this cached file should be; move or remove "
+                        "that directory, then run fetch again",
+                    )
+                if mirror is not None:
+                    _copy_from_mirror(item, mirror / item.path, destination, options)
+                elif source.hf_dataset is not None:
+                    notes += _fetch_from_hub(source, item, destination)
+                else:
+                    _download(item, destination, options)
+            except OSError as error:
+                raise _os_failure(error, destination) from None
+    except OfflineError as error:
+        raise _mention_rejected(error, rejected) from None
     except DownloadError as error:
-        return FetchResult(source.name, origin, target, ok=False, error=error)
+        error = _mention_rejected(error, rejected)
+        return FetchResult(source.name, origin, target, ok=False, error=error, notes=tuple(notes))
     return FetchResult(source.name, origin, target, ok=True, notes=tuple(notes))
+
+
+def _os_failure(error: OSError, destination: Path) -> DownloadError:
+    """An OSError as one DownloadError naming the file it concerns (not our ``.part`` file)."""
+    named = error.filename
+    where = named if named and not _PART.match(Path(str(named)).name) else destination
+    described = describe_os_error(error, where)
+    return DownloadError(described.where, described.problem)
+
+
+def _mention_rejected(error: DownloadError, rejected: list[Path]) -> DownloadError:
+    if not rejected:
+        return error
+    listed = ", ".join(str(path) for path in rejected[:3])
+    more = f" and {len(rejected) - 3} more" if len(rejected) > 3 else ""
+    problem = (
+        f"{error.problem} (the cached {listed}{more} failed the sha256 check and could not be "
+        "replaced; it is left as is and never read as data)"
+    )
+    return type(error)(error.where, problem)
 
 
 @contextlib.contextmanager
 def _staging(destination: Path) -> Iterator[tuple[IO[bytes], Path]]:
-    """A temporary file next to ``destination``, removed unless it was moved into place."""
+    """A hidden ``.part`` file next to ``destination``, removed unless moved into place.
+
+    Its name carries our PID so :func:`sweep_stale_parts` can tell a dead download's file
+    from a live one.
+    """
     destination.parent.mkdir(parents=True, exist_ok=True)
-    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed below, moved or removed)
-        dir=destination.parent, prefix=f".{destination.name}.", suffix=".part", delete=False
-    )
+    handle = _open_part(destination)
     temporary = Path(handle.name)
-    # NamedTemporaryFile creates mode 0600; cached data should get the usual umask-based mode.
-    os.chmod(temporary, 0o666 & ~_UMASK)
     try:
+        # NamedTemporaryFile creates mode 0600; cached data should get the usual umask mode.
+        os.chmod(temporary, 0o666 & ~_UMASK)
         yield handle, temporary
     finally:
         handle.close()
         temporary.unlink(missing_ok=True)
+
+
+def _open_part(destination: Path) -> IO[bytes]:
+    """Create the ``.part`` file for ``destination`` (a seam: tests make it fail)."""
+    return tempfile.NamedTemporaryFile(  # closed by _staging, then moved or removed
+        dir=destination.parent,
+        prefix=f".{destination.name}.{os.getpid()}.",
+        suffix=".part",
+        delete=False,
+    )
+
+
+def _write(handle: IO[bytes], chunk: bytes) -> None:
+    """Write one chunk to a ``.part`` file (a seam: tests make it fail with ENOSPC)."""
+    handle.write(chunk)
 
 
 def _commit(handle: IO[bytes], temporary: Path, destination: Path) -> None:
@@ -251,25 +490,56 @@ def _commit(handle: IO[bytes], temporary: Path, destination: Path) -> None:
     os.replace(temporary, destination)
 
 
-def _check_sha(where: str | Path, expected: str, actual: str) -> None:
+def _check_sha(where: str | Path, expected: str, actual: str, advice: str) -> None:
     if actual != expected:
-        raise DownloadError(where, f"sha256 mismatch: expected {expected}, got {actual}")
+        raise DownloadError(where, f"sha256 mismatch: expected {expected}, got {actual}; {advice}")
 
 
 def _copy_from_mirror(item: SourceFile, origin: Path, destination: Path, options: _Options) -> None:
-    if not origin.is_file():
-        raise DownloadError(origin, "missing from the mirror")
+    try:
+        info = origin.stat()
+    except FileNotFoundError:
+        raise DownloadError(
+            origin, f"missing from the mirror; copy the pinned file there ({MIRROR_ADVICE})"
+        ) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise DownloadError(
+            origin,
+            f"is a directory in the mirror, where the file {item.path} should be; "
+            f"replace it with that file ({MIRROR_ADVICE})",
+        )
+    if not stat.S_ISREG(info.st_mode):  # a FIFO or device would block or never end
+        raise DownloadError(
+            origin, f"is not a regular file; replace it with the pinned file ({MIRROR_ADVICE})"
+        )
+    if info.st_size == 0 and item.size:
+        raise DownloadError(
+            origin,
+            f"is empty (0 bytes; the pinned file has {item.size}): the mirror copy is truncated"
+            " or a placeholder; replace it with the upstream file",
+        )
+    if item.size is not None and info.st_size != item.size:
+        raise DownloadError(
+            origin,
+            f"has {info.st_size} bytes, the pinned file has {item.size}: the mirror copy is "
+            "truncated or another version; replace it with the pinned upstream file",
+        )
     digest = hashlib.sha256()
     with (
         _staging(destination) as (handle, temporary),
         origin.open("rb") as source,
-        _bar(origin.name, origin.stat().st_size, options.progress) as bar,
+        _bar(origin.name, info.st_size, options.progress) as bar,
     ):
+        copied = 0
         for chunk in iter(lambda: source.read(CHUNK_SIZE), b""):
+            copied += len(chunk)
+            if copied > info.st_size:  # it grows while we copy: never write past its size
+                raise DownloadError(origin, "changed while being copied; run fetch again")
             digest.update(chunk)
-            handle.write(chunk)
+            _write(handle, chunk)
             bar.update(len(chunk))
-        _check_sha(origin, item.sha256, digest.hexdigest())
+        advice = "the mirror copy differs from the pinned upstream file: replace it"
+        _check_sha(origin, item.sha256, digest.hexdigest(), advice)
         _commit(handle, temporary, destination)
 
 
@@ -294,30 +564,80 @@ class _Transient(Exception):
 
 
 def _download(item: SourceFile, destination: Path, options: _Options) -> None:
-    """Download ``item.url`` to ``destination`` with retries; see :func:`fetch`."""
+    """Download ``item.url`` to ``destination`` with retries, all within ``options.deadline``."""
+    deadline = time.monotonic() + options.deadline
     last: _Transient | None = None
     for attempt in range(options.retries):
         if attempt:
-            time.sleep(options.backoff * 2 ** (attempt - 1))
+            pause = options.backoff * 2 ** (attempt - 1)
+            if time.monotonic() + pause >= deadline:
+                break
+            time.sleep(pause)
         try:
-            _download_once(item, destination, options)
+            _download_once(item, destination, options, deadline)
             return
         except _Transient as transient:
             last = transient
     assert last is not None
-    raise last.error
+    error = last.error
+    raise DownloadError(error.where, f"{error.problem}; {RETRY_ADVICE}")
 
 
-def _download_once(item: SourceFile, destination: Path, options: _Options) -> None:
+def _over_time(url: str, options: _Options, received: int, size: int | None) -> DownloadError:
+    of = f" of {size}" if size is not None else ""
+    return DownloadError(
+        url,
+        f"took longer than the overall limit of {options.deadline:g} s (got {received}{of}"
+        f" bytes); the server is too slow: {RETRY_ADVICE}, or raise --deadline",
+    )
+
+
+def _remaining(url: str, deadline: float, options: _Options, received: int, size: int | None):
+    """Seconds the next read may wait: the per-read timeout, cut short by the deadline."""
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise _over_time(url, options, received, size)
+    return min(options.timeout, left)
+
+
+def _socket_of(response: Any) -> socket.socket | None:
+    # http.client keeps the socket behind its buffered reader; setting its timeout before
+    # each read is how a read is bounded by the overall deadline, not just by `timeout`.
+    raw = getattr(getattr(response, "fp", None), "raw", None)
+    sock = getattr(raw, "_sock", None)
+    return sock if isinstance(sock, socket.socket) else None
+
+
+class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
+    """Follow redirects to http(s) URLs only (urllib would also follow one to ftp://)."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        if urllib.parse.urlsplit(newurl).scheme not in ("http", "https"):
+            raise urllib.error.HTTPError(
+                newurl, code, f"redirect to a non-HTTP URL refused: {newurl}", headers, fp
+            )
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+_OPENER = urllib.request.build_opener(_HttpOnlyRedirects)
+
+
+def _download_once(item: SourceFile, destination: Path, options: _Options, deadline: float) -> None:
     url = item.url
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
+    wait = _remaining(url, deadline, options, 0, item.size)
     try:
-        response = urllib.request.urlopen(request, timeout=options.timeout)
+        response = _OPENER.open(request, timeout=wait)
     except urllib.error.HTTPError as error:
         problem = f"HTTP {error.code} {error.reason}"
+        error.close()
         if error.code >= 500 or error.code == 429:
             raise _Transient(DownloadError(url, problem)) from None
-        raise DownloadError(url, problem) from None
+        raise DownloadError(
+            url,
+            f"{problem}; the pinned URL does not serve the file: check data/sources.toml, "
+            "or use a local copy of the upstream files (--mirror DIR)",
+        ) from None
     except urllib.error.URLError as error:
         if isinstance(error.reason, TimeoutError | socket.timeout):
             raise _Transient(_timeout_error(url, options.timeout)) from None
@@ -330,29 +650,63 @@ def _download_once(item: SourceFile, destination: Path, options: _Options) -> No
         problem = f"no valid response ({type(error).__name__}: {error})"
         raise _Transient(DownloadError(url, problem)) from None
     with response:
+        final = response.geturl()
+        via = f" (redirected to {final})" if final != url else ""
         announced = response.headers.get("Content-Length")
         expected_size = int(announced) if announced and announced.isdigit() else None
+        if item.size is not None and expected_size is not None and expected_size > item.size:
+            raise DownloadError(
+                url,
+                f"the server announces {expected_size} bytes{via}, the pinned file has "
+                f"{item.size}: refused before downloading; upstream changed or the URL is wrong:"
+                f" check it, or {MIRROR_INSTEAD}",
+            )
+        sock = _socket_of(response)
         digest = hashlib.sha256()
         received = 0
         with (
             _staging(destination) as (handle, temporary),
-            _bar(destination.name, expected_size, options.progress) as bar,
+            _bar(destination.name, expected_size or item.size, options.progress) as bar,
         ):
             try:
-                for chunk in iter(lambda: response.read(CHUNK_SIZE), b""):
+                while True:
+                    wait = _remaining(url, deadline, options, received, item.size)
+                    if sock is not None:
+                        sock.settimeout(wait)
+                    chunk = response.read1(CHUNK_SIZE)
+                    if not chunk:
+                        break
+                    if item.size is not None and received + len(chunk) > item.size:
+                        raise DownloadError(
+                            url,
+                            f"the body grew past the pinned size of {item.size} bytes{via}: "
+                            "aborted without writing the excess; upstream changed or the "
+                            f"server is misbehaving: check the URL, or {MIRROR_INSTEAD}",
+                        )
                     digest.update(chunk)
-                    handle.write(chunk)
+                    _write(handle, chunk)
                     received += len(chunk)
                     bar.update(len(chunk))
             except TimeoutError:
+                if time.monotonic() >= deadline:
+                    raise _over_time(url, options, received, item.size) from None
                 raise _Transient(_timeout_error(url, options.timeout)) from None
             except (http.client.IncompleteRead, ConnectionError) as error:
-                problem = f"connection lost after {received} bytes ({error!r})"
+                problem = f"connection lost after {received} bytes ({type(error).__name__})"
                 raise _Transient(DownloadError(url, problem)) from None
             if expected_size is not None and received != expected_size:
                 problem = f"truncated: got {received} of {expected_size} bytes"
                 raise _Transient(DownloadError(url, problem))
-            _check_sha(url, item.sha256, digest.hexdigest())
+            actual = digest.hexdigest()
+            content_type = response.headers.get("Content-Type", "")
+            if actual != item.sha256 and content_type.startswith("text/html"):
+                raise DownloadError(
+                    url,
+                    f"got an HTML page{via} instead of the pinned file (sha256 {actual}, expected"
+                    f" {item.sha256}); the URL may have moved or need a login: check it",
+                )
+            advice = f"the server{via} sent other bytes than the pinned file; {RETRY_ADVICE}"
+            _check_sha(url, item.sha256, actual, advice)
             _commit(handle, temporary, destination)
 
 
@@ -444,7 +798,8 @@ def _fetch_from_hub(source: Source, item: SourceFile, destination: Path) -> list
 
 
 def configure_parser(parser: argparse.ArgumentParser) -> None:
-    """Options of ``python -m analysis fetch``."""
+    """Options of ``python -m analysis fetch`` (needs no registry: a broken one is reported
+    when the command runs, as one line)."""
     parser.add_argument(
         "--mirror",
         metavar="DIR",
@@ -456,24 +811,72 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--force",
         action="store_true",
-        help="fetch again even if the cached copy is good (a failure keeps the old copy)",
+        help="fetch again even if the cached copy is good (a failure keeps the old copy) and"
+        " remove unpinned files from the sources' folders",
     )
     parser.add_argument(
         "--only",
         metavar="NAME",
         action="append",
         default=None,
-        help=f"fetch only this source (repeatable); one of: {', '.join(SOURCES)}",
+        help="fetch only this source (repeatable); names are in data/sources.toml",
+    )
+    parser.add_argument(
+        "--timeout",
+        metavar="SECONDS",
+        type=_positive_seconds,
+        default=DEFAULT_TIMEOUT,
+        help=f"give up on a read after this long without data (default {DEFAULT_TIMEOUT:g})",
+    )
+    parser.add_argument(
+        "--deadline",
+        metavar="SECONDS",
+        type=_positive_seconds,
+        default=DEFAULT_DEADLINE,
+        help=f"overall time limit per file, retries included (default {DEFAULT_DEADLINE:g})",
+    )
+    parser.add_argument(
+        "--retries", metavar="N", type=int, default=3, help="attempts per file (default 3)"
     )
     parser.add_argument(
         "--quiet", action="store_true", help="no progress bars; print only failures and notes"
     )
 
 
-def run_cli(args: argparse.Namespace) -> int:
-    """Fetch, print one line per source (name, origin, path, ok/FAILED); 1 on any failure."""
+def _positive_seconds(text: str) -> float:
     try:
-        results = fetch(args.only, mirror=args.mirror, force=args.force, progress=not args.quiet)
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
+    return value
+
+
+def run_cli(args: argparse.Namespace) -> int:
+    """Fetch, print one line per source (name, origin, path, ok/FAILED) and its notes.
+
+    Returns 0, 1 when any source failed, 2 for an unknown ``--only`` name. A broken registry
+    or mirror raises :class:`DataError` (``analysis.cli`` prints it as one line, exit 1).
+    """
+    known = registry()
+    unknown = [name for name in args.only or () if name not in known]
+    if unknown:
+        print(
+            f"error: unknown source {unknown[0]!r}; valid names: {', '.join(sorted(known))}",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        results = fetch(
+            args.only,
+            mirror=args.mirror,
+            force=args.force,
+            progress=not args.quiet,
+            timeout=args.timeout,
+            deadline=args.deadline,
+            retries=args.retries,
+        )
     except OfflineError as error:
         print(f"fetch failed: {error}", file=sys.stderr)
         return 1
@@ -481,9 +884,13 @@ def run_cli(args: argparse.Namespace) -> int:
     for result in results:
         status = "ok" if result.ok else f"FAILED: {result.error}"
         if not (args.quiet and result.ok and not result.notes):
-            print(f"{result.name:<{width}}  {result.origin:<11}  {result.path}  {status}")
+            print(
+                clean_for_terminal(
+                    f"{result.name:<{width}}  {result.origin:<11}  {result.path}  {status}"
+                )
+            )
         for note in result.notes:
-            print(f"{'':<{width}}  note: {note}")
+            print(clean_for_terminal(f"{'':<{width}}  note: {note}"))
     failed = [result.name for result in results if not result.ok]
     if failed:
         print(f"{len(failed)} of {len(results)} sources failed: {', '.join(failed)}")
