@@ -18,6 +18,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "validate": ("analysis.validation", "print a data-quality report of the cached data"),
     "claims": ("analysis.claims", "print the claims ledger with computed verdicts"),
     "report": ("analysis.report", "execute the notebooks and render the HTML report"),
+    "calibrate": ("analysis.stats.calibration", "coverage and type-I error of every method"),
 }
 
 
