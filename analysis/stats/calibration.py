@@ -317,9 +317,7 @@ def _test_rejects(
     raise DataError("calibration", f"no test {name!r}")
 
 
-def _difference_covered(
-    difference_totals: np.ndarray, sizes: np.ndarray, gap: float
-) -> np.ndarray:
+def _difference_covered(difference_totals: np.ndarray, sizes: np.ndarray, gap: float) -> np.ndarray:
     mean, se2 = cr2_standard_error(difference_totals, sizes)
     return np.abs(mean - gap) <= scipy_stats.t.ppf(0.975, bell_mccaffrey_df(sizes)) * se2
 
@@ -385,7 +383,9 @@ def run_calibration(
                     a, b = setup.pair
                     difference = totals[:, a] - totals[:, b]
                     if method.kind == "difference":
-                        outcome = _difference_covered(difference, sizes, setup.truth[a] - setup.truth[b])
+                        outcome = _difference_covered(
+                            difference, sizes, setup.truth[a] - setup.truth[b]
+                        )
                     else:
                         outcome = _test_rejects(
                             method.name, outcomes[:, a], outcomes[:, b], difference, sizes, rng
@@ -447,6 +447,8 @@ def run_cli(args: argparse.Namespace) -> int:
         print(_format_table(frame))
     failing = frame[frame["used_in_report"] & frame["in_band"].eq(False)]
     if len(failing):
-        names = ", ".join(f"{m} / {s}" for m, s in zip(failing["method"], failing["scenario"]))
+        names = ", ".join(
+            f"{m} / {s}" for m, s in zip(failing["method"], failing["scenario"], strict=True)
+        )
         print(f"note: outside the band at {args.reps} reps: {names}", file=sys.stderr)
     return 0

@@ -210,7 +210,9 @@ def wild_cluster_p_values(
         if int(n_resamples) < 1:
             raise DataError("n_resamples", f"need at least 1 resample, got {n_resamples}")
         rng = np.random.default_rng(seed)
-        weights = WEBB_WEIGHTS[rng.integers(0, len(WEBB_WEIGHTS), size=(int(n_resamples), len(size_array)))]
+        weights = WEBB_WEIGHTS[
+            rng.integers(0, len(WEBB_WEIGHTS), size=(int(n_resamples), len(size_array)))
+        ]
     n_draws = weights.shape[0]
     square_terms = (totals**2 * inverse_leverage).T  # G x K
     cross_terms = (totals * size_array * inverse_leverage).T
@@ -251,9 +253,7 @@ def clustered_difference_tests(
     outcome = as_outcome_matrix(
         matrix, where="clustered_difference_tests: matrix", allow_single_system=False
     )
-    design = cluster_design(
-        clusters, outcome.n_tasks, where="clustered_difference_tests: clusters"
-    )
+    design = cluster_design(clusters, outcome.n_tasks, where="clustered_difference_tests: clusters")
     if pairs is None:
         first, second = np.triu_indices(outcome.n_systems, k=1)
     else:

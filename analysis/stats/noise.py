@@ -155,8 +155,9 @@ class SignalToNoise:
     dispersion-by-SD variant less driven by the two extreme systems.
 
     With ``noise_df`` (degrees of freedom of ``noise_sd``), ``snr_interval`` is
-    ``(range / sd_high, range / sd_low)`` (None without ``noise_df``) from the chi-square interval of the SD
-    (:func:`sd_interval`): the uncertainty of the noise only, the observed range held fixed.
+    ``(range / sd_high, range / sd_low)`` (None without ``noise_df``) from the chi-square
+    interval of the SD (:func:`sd_interval`): the uncertainty of the noise only, the observed
+    range held fixed.
     ``few_degrees_of_freedom`` is ``noise_df < MIN_NOISE_DF`` (None without ``noise_df``).
     """
 
