@@ -49,7 +49,7 @@ def test_rows_cover_every_applicable_method_and_scenario(small_run) -> None:
 
 def test_used_methods_are_registered() -> None:
     used = {m.name for m in calibration.METHODS if m.used_in_report}
-    assert used == {"cr2_bell_mccaffrey", "wilson", "wild_cluster_webb", "mcnemar_exact"}
+    assert used == {"cr2_exact_icc", "wilson", "wild_cluster_webb", "mcnemar_exact"}
 
 
 def test_deterministic_for_a_seed() -> None:
@@ -62,7 +62,7 @@ def test_harness_detects_the_known_bad_interval(small_run) -> None:
     """The naive clustered z interval under-covers with repository effects; CR2 does not."""
     rows = small_run.set_index(["method", "scenario"])
     naive = rows.loc[("clustered_z_cr0", "repository_effects"), "coverage"]
-    cr2 = rows.loc[("cr2_bell_mccaffrey", "repository_effects"), "coverage"]
+    cr2 = rows.loc[("cr2_exact_icc", "repository_effects"), "coverage"]
     assert naive < 0.88 < cr2
     mcnemar = rows.loc[("mcnemar_on_clustered_tasks", "paired_gap_0_repository_effects")]
     assert mcnemar["type_I_error"] > 0.1

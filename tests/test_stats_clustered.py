@@ -17,6 +17,8 @@ from analysis.stats.clustered import (
     clustered_difference_tests,
     clustered_mean_intervals,
     cr2_standard_error,
+    exact_critical_value,
+    pooled_intraclass_correlation,
     wild_cluster_p_values,
 )
 from analysis.stats.intervals import clustered_standard_error
@@ -59,7 +61,7 @@ def test_equal_clusters_reduce_to_cr1_with_g_minus_1_df() -> None:
     values = (rng.random((3, 60)) < 0.4).astype(float)
     clusters = labels_for([10] * 6)
     assert bell_mccaffrey_df([10] * 6) == pytest.approx(5.0)
-    table = clustered_mean_intervals(values, clusters)
+    table = clustered_mean_intervals(values, clusters, method="bell_mccaffrey")
     cr0 = clustered_standard_error(values, clusters)
     np.testing.assert_allclose(table["se"], cr0 * np.sqrt(6 / 5))
     half = scipy_stats.t.ppf(0.975, 5) * table["se"]
@@ -162,3 +164,59 @@ def test_bad_clusters_raise_data_errors() -> None:
         clustered_mean_intervals(np.ones((2, 4)), ["a", "b"])
     with pytest.raises(DataError, match="two clusters"):
         bell_mccaffrey_df([5])
+
+
+def test_exact_critical_value_closed_forms() -> None:
+    """Working independence: equal clusters give t(G-1), singletons t(n-1) (Student's t is
+    exact there); correlation within clusters raises the critical value."""
+    assert exact_critical_value([10] * 6) == pytest.approx(scipy_stats.t.ppf(0.975, 5), abs=1e-6)
+    assert exact_critical_value([1] * 40, confidence=0.9) == pytest.approx(
+        scipy_stats.t.ppf(0.95, 39), abs=1e-6
+    )
+    independent = exact_critical_value(REAL_SHAPE, 0.0)
+    assert independent < scipy_stats.t.ppf(0.975, bell_mccaffrey_df(REAL_SHAPE))
+    assert exact_critical_value(REAL_SHAPE, 0.05) > independent
+    with pytest.raises(DataError):
+        exact_critical_value(REAL_SHAPE, 1.0)
+
+
+def test_exact_critical_value_matches_simulation() -> None:
+    """Normal data with a random cluster effect (ICC 0.05): the exact c covers 95%."""
+    rng = np.random.default_rng(4)
+    sizes = np.array([30.0, 12, 6, 4, 3])
+    rho = 0.05
+    c = exact_critical_value(sizes, rho)
+    codes = np.repeat(np.arange(5), sizes.astype(int))
+    effects = rng.normal(0, np.sqrt(rho), (20_000, 5))[:, codes]
+    values = effects + rng.normal(0, np.sqrt(1 - rho), (20_000, int(sizes.sum())))
+    design = cluster_design(codes, int(sizes.sum()))
+    mean, se = cr2_standard_error(design.cluster_sums(values), design.sizes)
+    assert np.mean(np.abs(mean) <= c * se) == pytest.approx(0.95, abs=0.006)
+
+
+def test_pooled_icc_recovers_a_known_correlation() -> None:
+    rng = np.random.default_rng(5)
+    codes = np.repeat(np.arange(12), 40)
+    values = rng.normal(0, np.sqrt(0.2), (200, 12))[:, codes] + rng.normal(
+        0, np.sqrt(0.8), (200, 480)
+    )
+    design = cluster_design(codes, 480)
+    rho = pooled_intraclass_correlation(
+        design.cluster_sums(values), design.cluster_sums(values**2), design.sizes
+    )
+    assert float(rho) == pytest.approx(0.2, abs=0.03)
+    singletons = cluster_design(np.arange(6), 6)
+    ones = singletons.cluster_sums(np.eye(6)[:2])
+    assert float(pooled_intraclass_correlation(ones, ones, singletons.sizes)) == 0.0
+
+
+def test_default_interval_uses_the_exact_critical_value() -> None:
+    rng = np.random.default_rng(6)
+    values = (rng.random((5, 120)) < 0.5).astype(float)
+    clusters = labels_for([60, 30, 20, 10])
+    table = clustered_mean_intervals(values, clusters)
+    c = exact_critical_value([60, 30, 20, 10], float(table["rho"].iloc[0]))
+    assert table["critical"].iloc[0] == pytest.approx(c)
+    np.testing.assert_allclose(table["high"], np.clip(table["score"] + c * table["se"], 0, 1))
+    with pytest.raises(DataError, match="unknown method"):
+        clustered_mean_intervals(values, clusters, method="z")

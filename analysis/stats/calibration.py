@@ -47,6 +47,8 @@ from analysis.stats.clustered import (
     WEBB_WEIGHTS,
     bell_mccaffrey_df,
     cr2_standard_error,
+    exact_critical_value,
+    pooled_intraclass_correlation,
     wild_cluster_p_values,
 )
 from analysis.stats.comparisons import _mcnemar_from_counts
@@ -130,7 +132,8 @@ def _clustered_only(scenario: Scenario) -> bool:
 
 
 METHODS: tuple[Method, ...] = (
-    Method("cr2_bell_mccaffrey", "interval", True, _always, "CR2 SE, t(Bell-McCaffrey df)"),
+    Method("cr2_exact_icc", "interval", True, _always, "CR2 SE, exact c under pooled ICC"),
+    Method("cr2_bell_mccaffrey", "interval", False, _always, "CR2 SE, t(Bell-McCaffrey df)"),
     Method("wilson", "interval", True, _independent_only, "Wilson score (independent tasks)"),
     Method("wilson_on_clustered_tasks", "interval", False, _clustered_only, "Wilson, clustered"),
     Method("clopper_pearson", "interval", False, _always, "exact binomial, tasks independent"),
@@ -235,14 +238,25 @@ def _simulate(
     return (rng.random(logits.shape) < expit(logits)).astype(np.float32)
 
 
+# Intra-cluster correlations at which the exact critical value is tabulated for the harness
+# (interpolated linearly; the package computes it at the estimate itself).
+_RHO_GRID = np.concatenate([[0.0], np.geomspace(1e-4, 0.99, 60)])
+
+
+def _critical_table(sizes: np.ndarray) -> np.ndarray:
+    return np.array([exact_critical_value(sizes, rho, NOMINAL_COVERAGE) for rho in _RHO_GRID])
+
+
 def _interval_covered(
     name: str,
     totals: np.ndarray,
     sizes: np.ndarray,
     truth: np.ndarray,
     rng: np.random.Generator,
+    critical: np.ndarray | None = None,
 ) -> np.ndarray:
-    """``reps x K`` bool: does method ``name`` cover ``truth`` (K,) given cluster totals?"""
+    """``reps x K`` bool: does method ``name`` cover ``truth`` (K,) given cluster totals?
+    ``critical`` (reps,) is the exact critical value at each replicate's pooled ICC."""
     n_tasks = sizes.sum()
     n_clusters = len(sizes)
     solved = totals.sum(axis=-1)
@@ -265,7 +279,9 @@ def _interval_covered(
     _, se2 = cr2_standard_error(totals, sizes)
     residual = totals - sizes * score[..., None]
     se0 = np.sqrt((residual**2).sum(axis=-1)) / n_tasks
-    if name == "cr2_bell_mccaffrey":
+    if name == "cr2_exact_icc":
+        half = critical[:, None] * se2
+    elif name == "cr2_bell_mccaffrey":
         half = scipy_stats.t.ppf(0.975, bell_mccaffrey_df(sizes)) * se2
     elif name == "clustered_z_cr0":
         half = scipy_stats.norm.ppf(0.975) * se0
@@ -351,6 +367,7 @@ def run_calibration(
     children = np.random.SeedSequence(seed).spawn(len(SCENARIOS))
     seeds = {scenario.name: child for scenario, child in zip(SCENARIOS, children, strict=True)}
 
+    critical_table = _critical_table(sizes)
     rows: list[CalibrationRow] = []
     total_chunks = len(scenarios) * -(-reps // _CHUNK)
     from tqdm.auto import tqdm
@@ -369,6 +386,9 @@ def run_calibration(
             size = min(_CHUNK, reps - start)
             outcomes = _simulate(rng, scenario, setup.thetas, codes, len(sizes), size)
             totals = (outcomes @ membership).astype(np.float64)  # reps x systems x clusters
+            # The ICC is pooled over all systems of the simulated leaderboard, as in the package.
+            rho = pooled_intraclass_correlation(totals, totals, sizes)
+            critical = np.interp(rho, _RHO_GRID, critical_table)
             for method in active:
                 if method.kind == "interval":
                     covered = _interval_covered(
@@ -377,6 +397,7 @@ def run_calibration(
                         sizes,
                         setup.truth[setup.targets],
                         rng,
+                        critical,
                     )
                     hits[method.name].append(covered.mean(axis=1))
                 else:
