@@ -49,7 +49,13 @@ def test_rows_cover_every_applicable_method_and_scenario(small_run) -> None:
 
 def test_used_methods_are_registered() -> None:
     used = {m.name for m in calibration.METHODS if m.used_in_report}
-    assert used == {"cr2_exact_icc", "wilson", "wild_cluster_webb", "mcnemar_exact"}
+    assert used == {
+        "cr2_exact_icc",
+        "cr2_difference_exact",
+        "wilson",
+        "wild_cluster_webb",
+        "mcnemar_exact",
+    }
 
 
 def test_deterministic_for_a_seed() -> None:

@@ -18,6 +18,7 @@ from analysis.stats.clustered import (
     clustered_mean_intervals,
     cr2_standard_error,
     exact_critical_value,
+    pooled_difference_icc,
     pooled_intraclass_correlation,
     wild_cluster_p_values,
 )
@@ -220,3 +221,23 @@ def test_default_interval_uses_the_exact_critical_value() -> None:
     np.testing.assert_allclose(table["high"], np.clip(table["score"] + c * table["se"], 0, 1))
     with pytest.raises(DataError, match="unknown method"):
         clustered_mean_intervals(values, clusters, method="z")
+
+
+def test_pooled_difference_icc_matches_explicit_pairs() -> None:
+    rng = np.random.default_rng(7)
+    sizes = [20, 9, 5, 3, 1]
+    codes = labels_for(sizes)
+    values = (rng.random((6, 38)) < rng.uniform(0.2, 0.8, (6, 1))).astype(float)
+    values[:, codes == 0] *= rng.random((6, 1)) < 0.7  # some clustering
+    design = cluster_design(codes, 38)
+    first, second = np.triu_indices(6, k=1)
+    differences = values[first] - values[second]
+    explicit = pooled_intraclass_correlation(
+        design.cluster_sums(differences), design.cluster_sums(differences**2), design.sizes
+    )
+    fast = pooled_difference_icc(
+        design.cluster_sums(values), design.cluster_sums(values.sum(axis=0) ** 2), design.sizes
+    )
+    assert float(fast) == pytest.approx(float(explicit))
+    table = clustered_difference_tests(values, codes, n_resamples=19)
+    assert table["rho"].iloc[0] == pytest.approx(float(explicit))

@@ -20,6 +20,9 @@ A system's true score is the expected pass rate over new tasks and repositories,
 - ``paired_gap_0_*`` / ``paired_gap_3_*``: two systems at 50% and 50% (or 53%), with
   independent tasks or repository effects: type-I error and power of paired tests.
 
+The small-cluster intervals estimate the intra-cluster correlation pooled over all 24
+simulated systems (or all 276 pairs), as the package does on the real matrix; the exact
+critical value is tabulated on a grid of correlations once per run and interpolated.
 Coverage in the two spread scenarios pools the 24 systems; ``mc_se`` is the Monte Carlo
 standard error from the per-replicate shares. Resampling methods inside the harness use
 ``B = 999`` and share one draw of weights per chunk of replicates (unbiased; it only
@@ -48,6 +51,7 @@ from analysis.stats.clustered import (
     bell_mccaffrey_df,
     cr2_standard_error,
     exact_critical_value,
+    pooled_difference_icc,
     pooled_intraclass_correlation,
     wild_cluster_p_values,
 )
@@ -141,7 +145,8 @@ METHODS: tuple[Method, ...] = (
     Method("clustered_z_cr0", "interval", False, _always, "naive clustered SE, z (Miller eq. 4)"),
     Method("clustered_cr1_t", "interval", False, _always, "CR0 x G/(G-1), t(G-1)"),
     Method("cluster_bootstrap_percentile", "interval", False, _always, "repository bootstrap"),
-    Method("cr2_difference", "difference", False, _always, "CR2 t interval of a paired diff."),
+    Method("cr2_difference_exact", "difference", True, _always, "CR2, exact c, pooled ICC"),
+    Method("cr2_difference", "difference", False, _always, "CR2 t(BM df) of a paired diff."),
     Method("wild_cluster_webb", "test", True, _always, "WCR bootstrap, Webb weights, CR2 t"),
     Method("mcnemar_exact", "test", True, _independent_only, "exact McNemar (independent)"),
     Method("mcnemar_on_clustered_tasks", "test", False, _clustered_only, "McNemar, clustered"),
@@ -333,9 +338,13 @@ def _test_rejects(
     raise DataError("calibration", f"no test {name!r}")
 
 
-def _difference_covered(difference_totals: np.ndarray, sizes: np.ndarray, gap: float) -> np.ndarray:
+def _difference_covered(
+    difference_totals: np.ndarray, sizes: np.ndarray, gap: float, critical: np.ndarray | None
+) -> np.ndarray:
     mean, se2 = cr2_standard_error(difference_totals, sizes)
-    return np.abs(mean - gap) <= scipy_stats.t.ppf(0.975, bell_mccaffrey_df(sizes)) * se2
+    if critical is None:
+        critical = scipy_stats.t.ppf(0.975, bell_mccaffrey_df(sizes))
+    return np.abs(mean - gap) <= critical * se2
 
 
 def run_calibration(
@@ -389,6 +398,13 @@ def run_calibration(
             # The ICC is pooled over all systems of the simulated leaderboard, as in the package.
             rho = pooled_intraclass_correlation(totals, totals, sizes)
             critical = np.interp(rho, _RHO_GRID, critical_table)
+            if scenario.paired:
+                # As in the package: the ICC of the differences pooled over all pairs.
+                solvers = outcomes.sum(axis=1)  # reps x tasks
+                difference_rho = pooled_difference_icc(
+                    totals, (solvers**2 @ membership).astype(np.float64), sizes
+                )
+                difference_critical = np.interp(difference_rho, _RHO_GRID, critical_table)
             for method in active:
                 if method.kind == "interval":
                     covered = _interval_covered(
@@ -405,7 +421,10 @@ def run_calibration(
                     difference = totals[:, a] - totals[:, b]
                     if method.kind == "difference":
                         outcome = _difference_covered(
-                            difference, sizes, setup.truth[a] - setup.truth[b]
+                            difference,
+                            sizes,
+                            setup.truth[a] - setup.truth[b],
+                            difference_critical if method.name == "cr2_difference_exact" else None,
                         )
                     else:
                         outcome = _test_rejects(

@@ -64,6 +64,7 @@ __all__ = [
     "clustered_mean_intervals",
     "cr2_standard_error",
     "exact_critical_value",
+    "pooled_difference_icc",
     "pooled_intraclass_correlation",
     "wild_cluster_p_values",
 ]
@@ -242,6 +243,44 @@ def pooled_intraclass_correlation(
     return np.clip(np.nan_to_num(rho, nan=0.0), 0.0, 0.99)
 
 
+def pooled_difference_icc(
+    totals: np.ndarray, solver_square_totals: np.ndarray, sizes: np.ndarray
+) -> np.ndarray:
+    """:func:`pooled_intraclass_correlation` of the differences ``x_a - x_b`` of all pairs
+    ``a < b``, from per-system quantities only (no per-pair arrays).
+
+    ``totals`` is ``(..., S, G)`` (solved tasks per system and cluster) and
+    ``solver_square_totals`` ``(..., G)`` the cluster sums of ``c_t^2`` with ``c_t`` the
+    number of systems solving task ``t``. Summed over pairs, with ``T_g = sum_a T_ag``:
+    ``sum D_g^2 = S sum_a T_ag^2 - T_g^2``, ``sum (sum_g D_g)^2 = S sum_a N_a^2 - (sum N_a)^2``
+    and ``sum_pairs sum_{t in g} d_t^2 = (S - 1) T_g - sum_{t in g} (c_t^2 - c_t)``.
+    """
+    size_array = np.asarray(sizes, dtype=np.float64)
+    n_tasks, n_clusters = size_array.sum(), len(size_array)
+    totals = np.asarray(totals, dtype=np.float64)
+    n_systems = totals.shape[-2]
+    n_pairs = n_systems * (n_systems - 1) / 2.0
+    if n_pairs == 0 or n_tasks <= n_clusters:
+        return np.zeros(totals.shape[:-2])
+    cluster_all = totals.sum(axis=-2)  # (..., G)
+    squared_differences = n_systems * (totals**2).sum(axis=-2) - cluster_all**2  # sum D_g^2
+    per_system = totals.sum(axis=-1)
+    squared_sums = n_systems * (per_system**2).sum(axis=-1) - per_system.sum(axis=-1) ** 2
+    within_squares = (n_systems - 1.0) * cluster_all - (
+        np.asarray(solver_square_totals) - cluster_all
+    )
+    within = (within_squares - squared_differences / size_array).sum(axis=-1) / (
+        n_pairs * (n_tasks - n_clusters)
+    )
+    between = ((squared_differences / size_array).sum(axis=-1) - squared_sums / n_tasks) / (
+        n_pairs * (n_clusters - 1)
+    )
+    n0 = (n_tasks - (size_array**2).sum() / n_tasks) / (n_clusters - 1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rho = (between - within) / (between + (n0 - 1.0) * within)
+    return np.clip(np.nan_to_num(rho, nan=0.0), 0.0, 0.99)
+
+
 def _critical_value(df: float, confidence: float) -> float:
     if not 0.0 < confidence < 1.0:
         raise DataError("confidence", f"must lie strictly between 0 and 1, got {confidence}")
@@ -354,10 +393,12 @@ def clustered_difference_tests(
 
     For every pair ``a < b`` (or the given ``pairs`` of row indices) the per-task difference
     ``x_a - x_b`` is a clustered mean: columns ``system_a, system_b, difference, se`` (CR2),
-    ``df`` (Bell-McCaffrey), ``low, high`` (``difference +- t_{df} se``), ``t`` and
-    ``p_cr2`` (two-sided ``t(df)`` p-value) and ``p_wild`` (WCR bootstrap with Webb weights,
-    ``n_resamples`` draws seeded by ``seed``). The calibration harness shows which of the two
-    p-values holds its level on repository-clustered data.
+    ``df`` (Bell-McCaffrey), ``rho`` (intra-cluster correlation of the differences,
+    pooled over all pairs of the matrix, :func:`pooled_difference_icc`), ``critical``
+    (:func:`exact_critical_value` at ``rho``), ``low, high`` (``difference +- critical *
+    se``), ``t``, ``p_cr2`` (two-sided ``t(df)`` p-value, conservative) and ``p_wild`` (WCR
+    bootstrap with Webb weights, ``n_resamples`` draws
+    seeded by ``seed``; the calibrated test). ``python -m analysis calibrate`` measures them.
     """
     outcome = as_outcome_matrix(
         matrix, where="clustered_difference_tests: matrix", allow_single_system=False
@@ -371,7 +412,10 @@ def clustered_difference_tests(
     difference_totals = totals[first] - totals[second]
     difference, se = cr2_standard_error(difference_totals, design.sizes)
     df = design.df
-    half = _critical_value(df, confidence) * se
+    solvers = outcome.values.sum(axis=0)
+    rho = float(pooled_difference_icc(totals, design.cluster_sums(solvers**2), design.sizes))
+    critical = exact_critical_value(design.sizes, rho, confidence)
+    half = critical * se
     with np.errstate(invalid="ignore", divide="ignore"):
         t_value = np.where(se > 0, difference / se, 0.0)
     return pd.DataFrame(
@@ -381,6 +425,8 @@ def clustered_difference_tests(
             "difference": difference,
             "se": se,
             "df": df,
+            "rho": rho,
+            "critical": critical,
             "low": difference - half,
             "high": difference + half,
             "t": t_value,

@@ -168,7 +168,7 @@ def pairwise_comparisons(
     ``p_adjusted`` (the chosen test's p-value corrected over all pairs by ``correction``:
     ``"holm"`` or ``"bh"``, or ``"none"``) and ``significant`` (``p_adjusted < alpha``).
     With ``clusters`` there are also ``se_cr2, df, clustered_low, clustered_high`` (CR2
-    interval with Bell-McCaffrey df), ``p_cr2`` and ``p_wild`` (see
+    interval with the exact small-cluster critical value), ``p_cr2`` and ``p_wild`` (see
     :func:`analysis.stats.clustered.clustered_difference_tests`).
 
     ``test`` picks the p-value that is corrected: ``"mcnemar"`` (default without clusters;
