@@ -53,7 +53,7 @@ def test_used_methods_are_registered() -> None:
         "cr2_exact_icc",
         "cr2_difference_exact",
         "wilson",
-        "wild_cluster_webb",
+        "cr2_exact_test",
         "mcnemar_exact",
     }
 

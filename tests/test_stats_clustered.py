@@ -18,6 +18,7 @@ from analysis.stats.clustered import (
     clustered_mean_intervals,
     cr2_standard_error,
     exact_critical_value,
+    exact_p_values,
     pooled_difference_icc,
     pooled_intraclass_correlation,
     wild_cluster_p_values,
@@ -241,3 +242,13 @@ def test_pooled_difference_icc_matches_explicit_pairs() -> None:
     assert float(fast) == pytest.approx(float(explicit))
     table = clustered_difference_tests(values, codes, n_resamples=19)
     assert table["rho"].iloc[0] == pytest.approx(float(explicit))
+
+
+def test_exact_p_values_invert_the_critical_value() -> None:
+    c = exact_critical_value(REAL_SHAPE, 0.02)
+    p_values = exact_p_values([0.0, c, 2 * c], REAL_SHAPE, 0.02)
+    assert p_values[0] == pytest.approx(1.0)
+    assert p_values[1] == pytest.approx(0.05, abs=1e-6)
+    assert 0 < p_values[2] < 0.05
+    # singletons: Student's t with n - 1 df
+    assert exact_p_values([2.0], [1] * 30)[0] == pytest.approx(2 * scipy_stats.t.sf(2.0, 29))

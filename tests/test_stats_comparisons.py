@@ -120,13 +120,15 @@ def test_bootstrap_and_mcnemar_agree_on_a_clear_difference() -> None:
     assert table["p_bootstrap"].iloc[0] > 0.05
 
 
-def test_clusters_default_to_the_wild_cluster_test() -> None:
+def test_clusters_default_to_the_exact_clustered_test() -> None:
     frame = separated_matrix()
     clusters = np.arange(300) % 10
     table = pairwise_comparisons(frame, n_resamples=300, clusters=clusters)
-    assert table.attrs["test"] == "wild"
-    np.testing.assert_allclose(table["p_adjusted"], holm_adjust(table["p_wild"]))
-    for column in ("p_cr2", "se_cr2", "df", "clustered_low", "clustered_high"):
+    assert table.attrs["test"] == "exact"
+    np.testing.assert_allclose(table["p_adjusted"], holm_adjust(table["p_exact"]))
+    wild = pairwise_comparisons(frame, n_resamples=300, clusters=clusters, test="wild")
+    np.testing.assert_allclose(wild["p_adjusted"], holm_adjust(wild["p_wild"]))
+    for column in ("p_cr2", "p_wild", "se_cr2", "df", "clustered_low", "clustered_high"):
         assert column in table.columns
     boot = pairwise_comparisons(frame, n_resamples=300, clusters=clusters, test="bootstrap")
     np.testing.assert_allclose(boot["p_adjusted"], holm_adjust(boot["p_bootstrap"]))
@@ -166,16 +168,18 @@ def clustered_labels() -> np.ndarray:
     return np.repeat([f"repo_{g}" for g in range(len(sizes))], sizes)
 
 
-@pytest.mark.parametrize("test", ["bootstrap", "wild"])
+@pytest.mark.parametrize("test", ["bootstrap", "exact"])
 def test_wide_gap_survives_holm_over_276_pairs(test: str) -> None:
-    """74.4% vs 9.0%: with B raised to reach 0.05/276, the resampling p-values are small
-    enough to survive Holm (with B = 4,000 the smallest p, 1/4001, could not)."""
+    """74.4% vs 9.0%: with B raised to reach 0.05/276, the bootstrap p-value is small enough
+    to survive Holm (with B = 4,000 the smallest p, 1/4001, could not); so is the exact
+    clustered test's."""
     frame = leaderboard_with_a_wide_gap()
     assert frame.iloc[-1].mean() == pytest.approx(0.744) and frame.iloc[0].mean() == 0.09
     table = pairwise_comparisons(
         frame, n_resamples=4000, clusters=clustered_labels(), test=test, seed=1
     )
-    assert table.attrs["n_resamples"] >= required_resamples(276)
+    if test == "bootstrap":
+        assert table.attrs["n_resamples"] >= required_resamples(276)
     row = table[(table["system_a"] == "system_00") & (table["system_b"] == "system_23")]
     assert bool(row["significant"].iloc[0])
     assert row[f"p_{test}"].iloc[0] < 0.05 / 276

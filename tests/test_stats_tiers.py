@@ -181,7 +181,7 @@ def test_tiers_with_clusters_use_the_clustered_paired_test() -> None:
     matrix = grouped_matrix()
     clusters = np.arange(matrix.shape[1]) % 6
     table = tiers(matrix, n_resamples=500, clusters=clusters)
-    assert table.attrs["comparisons"]["test"] == "wild"
+    assert table.attrs["comparisons"]["test"] == "exact"
     cr2 = tiers(matrix, n_resamples=500, clusters=clusters, test="cr2")
     assert cr2.attrs["comparisons"]["test"] == "cr2"
     assert table["tier"].iloc[0] == 1 and table["tier"].is_monotonic_increasing

@@ -147,9 +147,10 @@ METHODS: tuple[Method, ...] = (
     Method("cluster_bootstrap_percentile", "interval", False, _always, "repository bootstrap"),
     Method("cr2_difference_exact", "difference", True, _always, "CR2, exact c, pooled ICC"),
     Method("cr2_difference", "difference", False, _always, "CR2 t(BM df) of a paired diff."),
-    Method("wild_cluster_webb", "test", True, _always, "WCR bootstrap, Webb weights, CR2 t"),
+    Method("wild_cluster_webb", "test", False, _always, "WCR bootstrap, Webb weights, CR2 t"),
     Method("mcnemar_exact", "test", True, _independent_only, "exact McNemar (independent)"),
     Method("mcnemar_on_clustered_tasks", "test", False, _clustered_only, "McNemar, clustered"),
+    Method("cr2_exact_test", "test", True, _always, "CR2 t, exact null at pooled ICC"),
     Method("cr2_t_test", "test", False, _always, "CR2 t test, Bell-McCaffrey df"),
     Method("clustered_z_test_cr0", "test", False, _always, "naive clustered SE, z"),
     Method("cluster_bootstrap_test", "test", False, _always, "centred repository bootstrap"),
@@ -305,8 +306,10 @@ def _test_rejects(
     difference_totals: np.ndarray,
     sizes: np.ndarray,
     rng: np.random.Generator,
+    critical: np.ndarray | None = None,
 ) -> np.ndarray:
-    """``reps`` bool: does test ``name`` reject ``score_a = score_b`` at 5%?"""
+    """``reps`` bool: does test ``name`` reject ``score_a = score_b`` at 5%? ``critical``
+    (reps,) is the exact critical value at each replicate's pooled ICC of differences."""
     n_tasks = sizes.sum()
     n_clusters = len(sizes)
     if name in ("mcnemar_exact", "mcnemar_on_clustered_tasks"):
@@ -328,6 +331,8 @@ def _test_rejects(
         return p_values < NOMINAL_LEVEL
     mean, se2 = cr2_standard_error(difference_totals, sizes)
     with np.errstate(invalid="ignore", divide="ignore"):
+        if name == "cr2_exact_test":
+            return np.where(se2 > 0, np.abs(mean) / se2, 0.0) > critical
         if name == "cr2_t_test":
             t_value = np.where(se2 > 0, np.abs(mean) / se2, 0.0)
             return t_value > scipy_stats.t.ppf(0.975, bell_mccaffrey_df(sizes))
@@ -428,7 +433,13 @@ def run_calibration(
                         )
                     else:
                         outcome = _test_rejects(
-                            method.name, outcomes[:, a], outcomes[:, b], difference, sizes, rng
+                            method.name,
+                            outcomes[:, a],
+                            outcomes[:, b],
+                            difference,
+                            sizes,
+                            rng,
+                            difference_critical,
                         )
                     hits[method.name].append(outcome.astype(np.float64))
             bar.update(1)

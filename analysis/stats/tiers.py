@@ -92,8 +92,8 @@ def tiers(
     tiers (see the module docstring) from :func:`pairwise_comparisons` with the given
     ``alpha``, ``correction``, ``test`` and ``clusters``. Sorted by score, descending (ties
     keep matrix order). Tasks that share a repository are not independent: pass
-    ``clusters`` and the pairs are tested with the wild cluster bootstrap (``test="wild"``,
-    the default then; ``"cr2"`` is the analytic alternative), not exact McNemar.
+    ``clusters`` and the pairs are tested with the clustered CR2 test (``test="exact"``, the
+    default then; ``"wild"`` and ``"cr2"`` are alternatives), not exact McNemar.
     """
     outcome = as_outcome_matrix(matrix, where="tiers: matrix", allow_single_system=False)
     comparisons = pairwise_comparisons(
