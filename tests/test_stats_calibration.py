@@ -97,3 +97,14 @@ def test_cli_json_on_the_real_repositories(mirror, capsys) -> None:
         records[0]
     )
     assert len(records) == len(calibration.run_calibration(reps=2))
+
+
+def test_used_methods_stay_near_nominal_at_small_reps() -> None:
+    """A regression guard, not the calibration itself (that is `make calibration` at 2,000
+    reps): at 150 reps every used method must be within a wide band of nominal."""
+    frame = calibration.run_calibration(reps=150, seed=11, cluster_sizes=SIZES)
+    used = frame[frame["used_in_report"]]
+    coverage = used["coverage"].dropna()
+    assert ((coverage > 0.9) & (coverage < 0.99)).all(), used
+    level = used["type_I_error"].dropna()
+    assert (level < 0.1).all(), used

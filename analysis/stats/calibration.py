@@ -34,6 +34,7 @@ land in 93-97% coverage (3-7% type-I error) in every scenario it applies to.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -249,8 +250,13 @@ def _simulate(
 _RHO_GRID = np.concatenate([[0.0], np.geomspace(1e-4, 0.99, 60)])
 
 
-def _critical_table(sizes: np.ndarray) -> np.ndarray:
+@functools.lru_cache(maxsize=8)
+def _critical_table_cached(sizes: tuple[float, ...]) -> np.ndarray:
     return np.array([exact_critical_value(sizes, rho, NOMINAL_COVERAGE) for rho in _RHO_GRID])
+
+
+def _critical_table(sizes: np.ndarray) -> np.ndarray:
+    return _critical_table_cached(tuple(float(size) for size in sizes)).copy()
 
 
 def _interval_covered(
