@@ -31,7 +31,8 @@ closed forms in the cluster sums. With ``n`` tasks, cluster sizes ``n_g``, share
   (1961, Biometrika 48) integral. The critical value ``c`` solves
   ``P(|T| <= c) = confidence``; ``rho`` is the one-way ANOVA estimator pooled over all
   systems (their mean squares averaged), so one precise estimate serves the whole matrix.
-  This is the interval the harness calibrates to 94-96% in every scenario.
+  This is the interval the report is meant to use; ``python -m analysis calibrate``
+  measures its coverage in every scenario.
 - **Wild cluster restricted bootstrap** (WCR) test of a zero mean (a paired difference)
   with Webb's six-point weights ``+-sqrt(1/2), +-1, +-sqrt(3/2)`` (Webb 2023, "Reworking wild
   bootstrap-based inference for clustered errors", Can. J. Econ. 56(3); MacKinnon & Webb

@@ -14,11 +14,10 @@ Intervals (all two-sided at level ``confidence``; ``z = Phi^-1(1 - (1 - confiden
   quantile (Clopper & Pearson 1934); conservative.
 - Clustered: ``p +- z SE_clustered`` where tasks share a cluster (their repository), with
   ``SE_clustered^2 = (1/n^2) sum_c (sum_{i in c} (x_i - xbar))^2`` (Miller 2024, eq. 4).
-  With SWE-bench Verified's 12 unequal repositories this naive interval covers only about
-  85% (independent tasks) to 77% (repository effects) at nominal 95%; the CR2 interval with
-  an exact small-cluster critical value (``cr2_low/high``, from
-  :func:`analysis.stats.clustered.clustered_mean_intervals`) covers 93-96%
-  (``python -m analysis calibrate``).
+  With SWE-bench Verified's 12 unequal repositories this naive interval under-covers
+  badly; the CR2 interval with an exact small-cluster critical value (``cr2_low/high``,
+  from :func:`analysis.stats.clustered.clustered_mean_intervals`) does not. Both are
+  measured by ``python -m analysis calibrate``.
 """
 
 from __future__ import annotations
