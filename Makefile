@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.swe-audit-installed
 KERNEL := swe-audit
 
-.PHONY: setup report data test lint browser benchmark clean
+.PHONY: setup report data test lint browser benchmark calibration clean
 
 setup: $(STAMP)
 
@@ -52,6 +52,10 @@ browser:
 
 benchmark: setup
 	$(PY) benchmarks/bench_bootstrap.py
+
+## Coverage / type-I error of every interval and test, by simulation (full size, ~30 s).
+calibration: setup
+	$(PY) -m analysis calibrate
 
 clean:
 	rm -rf reports/site reports/build reports/figures reports/artifacts

@@ -32,6 +32,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "validate": ("analysis.data.validation", "print a data-quality report of the cached data"),
     "claims": ("analysis.claims.ledger", "print the claims ledger with computed verdicts"),
     "report": ("analysis.report.site", "execute the notebooks and render the HTML report"),
+    "calibrate": ("analysis.analyses.calibration", "coverage and type-I error of every method"),
 }
 
 

@@ -9,11 +9,13 @@ from scipy import stats as scipy_stats
 
 from analysis.errors import DataError
 from analysis.stats.comparisons import (
+    TAIL_RESAMPLES,
     adjust_p_values,
     benjamini_hochberg_adjust,
     holm_adjust,
     mcnemar_exact,
     pairwise_comparisons,
+    required_resamples,
 )
 
 
@@ -118,11 +120,69 @@ def test_bootstrap_and_mcnemar_agree_on_a_clear_difference() -> None:
     assert table["p_bootstrap"].iloc[0] > 0.05
 
 
-def test_clusters_default_to_the_bootstrap_test() -> None:
+def test_clusters_default_to_the_exact_clustered_test() -> None:
     frame = separated_matrix()
-    table = pairwise_comparisons(frame, n_resamples=300, clusters=np.arange(300) % 10)
-    assert table.attrs["test"] == "bootstrap"
-    np.testing.assert_allclose(table["p_adjusted"], holm_adjust(table["p_bootstrap"]))
+    clusters = np.arange(300) % 10
+    table = pairwise_comparisons(frame, n_resamples=300, clusters=clusters)
+    assert table.attrs["test"] == "exact"
+    np.testing.assert_allclose(table["p_adjusted"], holm_adjust(table["p_exact"]))
+    wild = pairwise_comparisons(frame, n_resamples=300, clusters=clusters, test="wild")
+    np.testing.assert_allclose(wild["p_adjusted"], holm_adjust(wild["p_wild"]))
+    for column in ("p_cr2", "p_wild", "se_cr2", "df", "clustered_low", "clustered_high"):
+        assert column in table.columns
+    boot = pairwise_comparisons(frame, n_resamples=300, clusters=clusters, test="bootstrap")
+    np.testing.assert_allclose(boot["p_adjusted"], holm_adjust(boot["p_bootstrap"]))
+
+
+def test_clustered_tests_need_clusters() -> None:
+    with pytest.raises(DataError, match="needs clusters"):
+        pairwise_comparisons(separated_matrix(), test="wild")
+    with pytest.raises(DataError, match="unknown test"):
+        pairwise_comparisons(separated_matrix(), test="nope")
+
+
+def test_required_resamples_reach_the_corrected_level() -> None:
+    assert required_resamples(276, 0.05, "holm") == 27_599
+    assert (required_resamples(276) + 1) * 0.05 / 276 >= TAIL_RESAMPLES
+    assert required_resamples(276, 0.05, "none") == 99
+    with pytest.raises(DataError):
+        required_resamples(10, 0.05, "nope")
+
+
+def leaderboard_with_a_wide_gap(n_systems: int = 24, seed: int = 0) -> pd.DataFrame:
+    """24 systems on 500 tasks in 12 unequal repositories; the top solves 372 (74.4%), the
+    bottom 45 (9.0%): a gap that must survive Holm over all 276 pairs."""
+    rng = np.random.default_rng(seed)
+    solved = np.round(np.linspace(45, 372, n_systems)).astype(int)
+    values = np.zeros((n_systems, 500), dtype=int)
+    difficulty_order = rng.permutation(500)
+    for row, count in enumerate(solved):
+        easiest = difficulty_order[: int(count * 1.15)]
+        values[row, rng.choice(easiest, size=count, replace=False)] = 1
+    names = [f"system_{i:02d}" for i in range(n_systems)]
+    return pd.DataFrame(values, index=pd.Index(names, name="system"))
+
+
+def clustered_labels() -> np.ndarray:
+    sizes = [231, 75, 44, 34, 32, 22, 22, 19, 10, 8, 2, 1]
+    return np.repeat([f"repo_{g}" for g in range(len(sizes))], sizes)
+
+
+@pytest.mark.parametrize("test", ["bootstrap", "exact"])
+def test_wide_gap_survives_holm_over_276_pairs(test: str) -> None:
+    """74.4% vs 9.0%: with B raised to reach 0.05/276, the bootstrap p-value is small enough
+    to survive Holm (with B = 4,000 the smallest p, 1/4001, could not); so is the exact
+    clustered test's."""
+    frame = leaderboard_with_a_wide_gap()
+    assert frame.iloc[-1].mean() == pytest.approx(0.744) and frame.iloc[0].mean() == 0.09
+    table = pairwise_comparisons(
+        frame, n_resamples=4000, clusters=clustered_labels(), test=test, seed=1
+    )
+    if test == "bootstrap":
+        assert table.attrs["n_resamples"] >= required_resamples(276)
+    row = table[(table["system_a"] == "system_00") & (table["system_b"] == "system_23")]
+    assert bool(row["significant"].iloc[0])
+    assert row[f"p_{test}"].iloc[0] < 0.05 / 276
 
 
 def test_needs_two_systems() -> None:

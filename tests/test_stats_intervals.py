@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from scipy import stats as scipy_stats
 
 from analysis.errors import DataError
+from analysis.stats.clustered import clustered_mean_intervals
 from analysis.stats.intervals import (
     binomial_standard_error,
     clopper_pearson_interval,
@@ -110,6 +111,11 @@ def test_pass_rate_intervals_columns_and_values() -> None:
     without = pass_rate_intervals(frame)
     assert without["se_clustered"].isna().all()
     assert without["clustered_low"].isna().all()
+    assert without["cr2_low"].isna().all()
+    cr2 = clustered_mean_intervals(frame, list("aabbccdd"))
+    np.testing.assert_allclose(table["cr2_low"], cr2["low"])
+    np.testing.assert_allclose(table["cr2_high"], cr2["high"])
+    assert (table["cr2_se"] >= table["se_clustered"]).all()  # CR2 >= CR0
 
 
 @settings(max_examples=40, deadline=None)

@@ -232,3 +232,24 @@ def test_real_bash_only_matrix(mirror) -> None:
     flags = irt.item_flags(matrix, two_pl)
     assert flags["never_solved"].sum() == int((matrix.sum(axis=0) == 0).sum())
     assert 0 < flags["flagged"].sum() < 250
+
+
+def test_calibrated_misfit_flags_hold_their_rate_and_find_a_broken_task() -> None:
+    """Data drawn from a Rasch model: the calibrated flags mark at most about 5% of tasks
+    (Monte Carlo p-values of discrete statistics are conservative), while a task whose
+    outcomes are pure noise, unrelated to ability, is flagged."""
+    rng = np.random.default_rng(11)
+    ability = np.linspace(-2.5, 2.5, 24)
+    difficulty = rng.normal(0.0, 1.5, 120)
+    values = (rng.random((24, 120)) < expit(ability[:, None] - difficulty[None, :])).astype(float)
+    values[:, 0] = np.tile([1.0, 0.0], 12)  # strong and weak systems alike: no signal
+    values[::2, 0], values[1::2, 0] = 1.0 * (ability[::2] < 0), 1.0 * (ability[1::2] < 0)
+    result = irt.fit_rasch(values)
+    flags = irt.item_flags(values, result, misfit_alpha=0.05, n_simulations=40, seed=0)
+    assert {"outfit_p", "infit_p", "misfit_p"} <= set(flags.columns)
+    assert bool(flags["misfit"].iloc[0])
+    assert flags["misfit"].iloc[1:].mean() <= 0.08
+    again = irt.misfit_p_values(values, result, n_simulations=40, seed=0)
+    np.testing.assert_array_equal(again["misfit_p"].to_numpy(), flags["misfit_p"].to_numpy())
+    with pytest.raises(DataError):
+        irt.item_flags(values, result, misfit_alpha=1.5)

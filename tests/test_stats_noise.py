@@ -8,6 +8,7 @@ import pytest
 from scipy import stats as scipy_stats
 
 from analysis.errors import DataError
+from analysis.stats import noise
 from analysis.stats.noise import run_to_run_noise, signal_to_noise, signal_to_noise_from_scores
 
 # Three runs of one agent on four tasks.
@@ -97,3 +98,41 @@ def test_real_autocoderover_runs(mirror) -> None:
     assert 0 < noise.flip_rate < 0.5
     assert noise.score_sd_interval[0] <= noise.score_sd <= noise.score_sd_interval[1]
     assert noise.within_task_sd < noise.binomial_se
+
+
+def test_sd_interval_is_chi_square_and_flags_few_df() -> None:
+    from analysis.stats.noise import MIN_NOISE_DF, sd_interval
+
+    low, high = noise.sd_interval(0.01, 2)
+    assert low == pytest.approx(np.sqrt(2 * 1e-4 / scipy_stats.chi2.ppf(0.975, 2)))
+    assert high == pytest.approx(np.sqrt(2 * 1e-4 / scipy_stats.chi2.ppf(0.025, 2)))
+    assert high / low > 10  # 3 runs: the SD is known to within a factor of about 12
+    runs = np.array([[1, 0, 1, 1, 0, 1], [1, 1, 0, 1, 0, 1], [0, 1, 1, 1, 0, 0]])
+    result = noise.run_to_run_noise(runs)
+    assert result.score_sd_df == 2 and result.few_degrees_of_freedom
+    assert result.score_sd_interval == pytest.approx(sd_interval(result.score_sd, 2))
+    assert MIN_NOISE_DF == 3
+    many = noise.run_to_run_noise(np.vstack([runs, runs[::-1], runs[:1]]))
+    assert many.score_sd_df == 6 and not many.few_degrees_of_freedom
+
+
+def test_sd_interval_covers_at_nominal_rate() -> None:
+    """Simulated: the chi-square SD interval from 3 normal runs covers the true SD ~95%."""
+    rng = np.random.default_rng(0)
+    runs = rng.normal(0.5, 0.02, size=(4000, 3))
+    sds = runs.std(axis=1, ddof=1)
+    covered = [lo <= 0.02 <= hi for lo, hi in (noise.sd_interval(sd, 2) for sd in sds)]
+    assert 0.94 <= np.mean(covered) <= 0.96
+
+
+def test_snr_interval_from_noise_df() -> None:
+    scores = [0.2, 0.5, 0.7]
+    rough = noise.signal_to_noise_from_scores(scores, 0.02, noise_df=2)
+    low, high = noise.sd_interval(0.02, 2)
+    assert rough.snr_interval == pytest.approx((0.5 / high, 0.5 / low))
+    assert rough.snr_interval[0] < rough.snr < rough.snr_interval[1]
+    assert rough.few_degrees_of_freedom is True
+    plain = noise.signal_to_noise_from_scores(scores, 0.02)
+    assert plain.few_degrees_of_freedom is None and plain.snr_interval is None
+    with pytest.raises(DataError):
+        noise.signal_to_noise_from_scores(scores, 0.02, noise_df=0)

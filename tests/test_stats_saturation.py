@@ -183,3 +183,20 @@ def test_real_verified_frontier(mirror) -> None:
         assert frame["resolved"].max() <= fit.asymptote <= 100
         assert fit.n_failed + len(fit.boot_params) == 100
         assert fit.rmse < 5
+
+
+def test_bootstrap_keeps_the_record() -> None:
+    """Every refit's ceiling is at least the best score achieved; a plain bootstrap of
+    submissions (keep_record=False) drops the record and can refit below it."""
+    frame = synthetic_submissions(lambda t: 60.0 / (1 + np.exp(-3.0 * (t - 1.0))), seed=3)
+    best = float(frame["resolved_pct"].max())
+    kept = saturation.fit_saturation(
+        frame["date"], frame["resolved_pct"], n_boot=150, seed=0, keep_record=True
+    )
+    assert len(kept.boot_params) > 100
+    assert (kept.boot_params[:, 0] >= best - 1e-9).all()
+    assert kept.asymptote_interval[0] >= best - 1e-9
+    plain = saturation.fit_saturation(
+        frame["date"], frame["resolved_pct"], n_boot=150, seed=0, keep_record=False
+    )
+    assert (plain.boot_params[:, 0] < best - 1e-9).any()

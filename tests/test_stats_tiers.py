@@ -175,3 +175,13 @@ def test_bad_input_raises_data_error() -> None:
         tiers(np.ones((1, 5)))
     with pytest.raises(DataError):
         split_half_rank_stability(np.ones((3, 5)), n_splits=0)
+
+
+def test_tiers_with_clusters_use_the_clustered_paired_test() -> None:
+    matrix = grouped_matrix()
+    clusters = np.arange(matrix.shape[1]) % 6
+    table = tiers(matrix, n_resamples=500, clusters=clusters)
+    assert table.attrs["comparisons"]["test"] == "exact"
+    cr2 = tiers(matrix, n_resamples=500, clusters=clusters, test="cr2")
+    assert cr2.attrs["comparisons"]["test"] == "cr2"
+    assert table["tier"].iloc[0] == 1 and table["tier"].is_monotonic_increasing

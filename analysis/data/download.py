@@ -50,6 +50,7 @@ from typing import IO, Any
 
 from tqdm.auto import tqdm
 
+from analysis.data.sources import VERIFIED_COLUMNS, Source, SourceFile, get_source, registry
 from analysis.errors import (
     DownloadError,
     clean_for_terminal,
@@ -57,7 +58,6 @@ from analysis.errors import (
     sigterm_raises,
 )
 from analysis.paths import mirror_dir, raw_dir
-from analysis.data.sources import VERIFIED_COLUMNS, Source, SourceFile, get_source, registry
 
 CHUNK_SIZE = 1 << 16
 USER_AGENT = "swe-audit (+https://github.com/; reproducible benchmark audit)"

@@ -14,6 +14,10 @@ Intervals (all two-sided at level ``confidence``; ``z = Phi^-1(1 - (1 - confiden
   quantile (Clopper & Pearson 1934); conservative.
 - Clustered: ``p +- z SE_clustered`` where tasks share a cluster (their repository), with
   ``SE_clustered^2 = (1/n^2) sum_c (sum_{i in c} (x_i - xbar))^2`` (Miller 2024, eq. 4).
+  With SWE-bench Verified's 12 unequal repositories this naive interval under-covers
+  badly; the CR2 interval with an exact small-cluster critical value (``cr2_low/high``,
+  from :func:`analysis.stats.clustered.clustered_mean_intervals`) does not. Both are
+  measured by ``python -m analysis calibrate``.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from scipy import stats as scipy_stats
 
 from analysis.errors import DataError
 from analysis.stats._matrix import as_outcome_matrix, cluster_codes
+from analysis.stats.clustered import clustered_mean_intervals
 
 ArrayLike = float | int | np.ndarray | Sequence
 
@@ -151,7 +156,9 @@ def pass_rate_intervals(
     Columns: ``system, solved, n_tasks, score, se`` (binomial ``sqrt(p(1-p)/n)``),
     ``se_clustered`` (NaN without ``clusters``), ``wald_low/high``, ``wilson_low/high``,
     ``clopper_pearson_low/high`` and ``clustered_low/high`` (``score +- z se_clustered``,
-    clipped to [0, 1]; NaN without clusters). Scores are fractions in [0, 1].
+    clipped to [0, 1]; NaN without clusters; known to under-cover, see the module
+    docstring), and the calibrated small-cluster interval ``cr2_se, cr2_low, cr2_high``
+    (NaN without clusters). Scores are fractions in [0, 1].
     """
     outcome = as_outcome_matrix(matrix, where="pass_rate_intervals: matrix")
     z = _z(confidence)
@@ -179,4 +186,11 @@ def pass_rate_intervals(
         frame[f"{method}_high"] = np.atleast_1d(high)
     frame["clustered_low"] = np.clip(score - z * frame["se_clustered"].to_numpy(), 0.0, 1.0)
     frame["clustered_high"] = np.clip(score + z * frame["se_clustered"].to_numpy(), 0.0, 1.0)
+    if coded is not None and coded[1] >= 2:
+        cr2 = clustered_mean_intervals(outcome.values, clusters, confidence=confidence)
+        frame["cr2_se"] = cr2["se"].to_numpy()
+        frame["cr2_low"] = cr2["low"].to_numpy()
+        frame["cr2_high"] = cr2["high"].to_numpy()
+    else:
+        frame["cr2_se"] = frame["cr2_low"] = frame["cr2_high"] = np.nan
     return frame

@@ -46,11 +46,12 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import minimize
 from scipy.special import expit
+from scipy.stats import rankdata as _rankdata
 
 from analysis.errors import DataError
 from analysis.stats._matrix import OutcomeMatrix, as_outcome_matrix
 
-__all__ = ["IRTResult", "fit_2pl", "fit_rasch", "item_flags"]
+__all__ = ["IRTResult", "fit_2pl", "fit_rasch", "item_flags", "misfit_p_values"]
 
 
 def _coerce_outcomes(
@@ -289,6 +290,99 @@ def _masked_correlation(x: np.ndarray, y: np.ndarray, mask: np.ndarray) -> np.nd
     return np.where(denominator > 1e-12, correlation, np.nan)
 
 
+def _fit_statistics(
+    x: np.ndarray, mask: np.ndarray, probabilities: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per-task (outfit, infit) mean squares; leading axes of ``x`` (simulations) broadcast."""
+    p = np.clip(probabilities, 1e-9, 1 - 1e-9)
+    variance = p * (1 - p)
+    squared_residual = mask * (x - p) ** 2
+    outfit = (squared_residual / variance).sum(axis=-2) / mask.sum(axis=-2)
+    infit = squared_residual.sum(axis=-2) / (mask * variance).sum(axis=-2)
+    return outfit, infit
+
+
+def _refit(result: IRTResult, matrix: np.ndarray) -> IRTResult:
+    if result.model == "rasch":
+        return fit_rasch(matrix, l2=result.settings.get("l2", 0.1))
+    return fit_2pl(
+        matrix,
+        l2=result.settings.get("l2", 0.1),
+        l2_log_discrimination=result.settings.get("l2_log_discrimination", 1.0),
+    )
+
+
+def misfit_p_values(
+    matrix: pd.DataFrame | np.ndarray,
+    result: IRTResult,
+    n_simulations: int = 200,
+    seed: int = 0,
+    refit: bool = True,
+    progress: bool = False,
+) -> pd.DataFrame:
+    """Outfit and infit of every task with p-values from their null under the fitted model.
+
+    A parametric bootstrap (Efron & Tibshirani 1993, ch. 6): ``n_simulations`` matrices are
+    drawn from the fitted probabilities (same missing cells), the same model is refitted to
+    each (``refit=True``; the estimation step shrinks the residuals, so skipping it makes
+    the null too wide) and each task's outfit and infit recomputed. With ``R`` simulations,
+    ``p = (1 + #{r : stat*_r >= stat}) / (R + 1)`` per task. Rule-of-thumb cutoffs (outfit
+    > 2) flag far more than 5% of tasks that fit when only ~25 systems answer each task,
+    because a mean of 25 squared residuals is very noisy; these p-values do not.
+    ``misfit_p`` is the p-value of "either is extreme": the smaller of the two p-values,
+    referred to its own null (each simulation's p-values ranked among the simulations).
+    Columns ``outfit, infit, outfit_p, infit_p, misfit_p``, index the tasks.
+    """
+    outcomes = _coerce_outcomes(matrix, "misfit_p_values(matrix)")
+    if int(n_simulations) < 1:
+        raise DataError("misfit_p_values(n_simulations)", f"need >= 1, got {n_simulations}")
+    x = np.nan_to_num(outcomes.values)
+    mask = outcomes.observed.astype("float64")
+    fitted = result.probabilities().to_numpy()
+    if fitted.shape != x.shape:
+        raise DataError(
+            "misfit_p_values(result)", f"fit is for {fitted.shape}, matrix is {x.shape}"
+        )
+    outfit, infit = _fit_statistics(x, mask, fitted)
+    rng = np.random.default_rng(seed)
+    n_simulations = int(n_simulations)
+    null_outfit = np.empty((n_simulations, x.shape[1]))
+    null_infit = np.empty((n_simulations, x.shape[1]))
+    from tqdm.auto import tqdm
+
+    for index in tqdm(range(n_simulations), disable=not progress, desc="misfit null"):
+        simulated = (rng.random(x.shape) < fitted).astype("float64")
+        simulated_with_missing = np.where(outcomes.observed, simulated, np.nan)
+        probabilities = (
+            _refit(result, simulated_with_missing).probabilities().to_numpy() if refit else fitted
+        )
+        null_outfit[index], null_infit[index] = _fit_statistics(simulated, mask, probabilities)
+
+    def upper_p(null: np.ndarray, observed: np.ndarray) -> np.ndarray:
+        return (1.0 + (null >= observed - 1e-12).sum(axis=0)) / (n_simulations + 1.0)
+
+    outfit_p, infit_p = upper_p(null_outfit, outfit), upper_p(null_infit, infit)
+    # Each simulation's own p-values (ranked among all simulations) give the null of the
+    # smaller of the two, so "either statistic is extreme" is calibrated as one test.
+    draws = n_simulations + 1.0
+    null_min = np.minimum(
+        (draws - _rankdata(null_outfit, method="max", axis=0)) / draws,
+        (draws - _rankdata(null_infit, method="max", axis=0)) / draws,
+    )
+    observed_min = np.minimum(outfit_p, infit_p)
+    combined = (1.0 + (null_min <= observed_min + 1e-12).sum(axis=0)) / (n_simulations + 1.0)
+    return pd.DataFrame(
+        {
+            "outfit": outfit,
+            "infit": infit,
+            "outfit_p": outfit_p,
+            "infit_p": infit_p,
+            "misfit_p": combined,
+        },
+        index=outcomes.tasks,
+    )
+
+
 def item_flags(
     matrix: pd.DataFrame | np.ndarray,
     result: IRTResult,
@@ -296,6 +390,9 @@ def item_flags(
     infit_cutoff: float = 1.5,
     discrimination_cutoff: float = 0.5,
     correlation_cutoff: float = 0.0,
+    misfit_alpha: float | None = None,
+    n_simulations: int = 200,
+    seed: int = 0,
 ) -> pd.DataFrame:
     """Per-task diagnostics from an outcome matrix and an IRT fit of that same matrix.
 
@@ -315,7 +412,11 @@ def item_flags(
     - ``negative_discrimination``: stronger systems do *worse* on it: the item-rest
       correlation is below ``correlation_cutoff`` and (for a 2PL fit) ``a`` is below
       ``discrimination_cutoff``. Requiring both keeps one-off chance correlations out.
-    - ``misfit``: outfit > ``outfit_cutoff`` or infit > ``infit_cutoff``.
+    - ``misfit``: outfit > ``outfit_cutoff`` or infit > ``infit_cutoff``. With
+      ``misfit_alpha`` instead calibrated: the combined p-value ``misfit_p`` of
+      :func:`misfit_p_values` (``n_simulations``, ``seed``) below ``misfit_alpha``, so about
+      ``misfit_alpha`` of tasks that fit the model are flagged; ``outfit_p``, ``infit_p``
+      and ``misfit_p`` are added as columns.
     - ``flagged`` = never_solved or negative_discrimination or misfit.
 
     What the flags can and cannot show: they are statistical signals, not verdicts. A task
@@ -369,7 +470,14 @@ def item_flags(
         negative = low_correlation & (discrimination < discrimination_cutoff)
     else:
         negative = low_correlation
-    misfit = (outfit > outfit_cutoff) | (infit > infit_cutoff)
+    calibrated = None
+    if misfit_alpha is not None:
+        if not 0.0 < misfit_alpha < 1.0:
+            raise DataError("item_flags(misfit_alpha)", f"must be in (0, 1), got {misfit_alpha}")
+        calibrated = misfit_p_values(matrix, result, n_simulations=n_simulations, seed=seed)
+        misfit = calibrated["misfit_p"].to_numpy() < misfit_alpha
+    else:
+        misfit = (outfit > outfit_cutoff) | (infit > infit_cutoff)
     frame = pd.DataFrame(
         {
             "n_observed": n_observed.astype(int),
@@ -388,11 +496,16 @@ def item_flags(
         },
         index=outcomes.columns,
     )
+    if calibrated is not None:
+        frame["outfit_p"] = calibrated["outfit_p"].to_numpy()
+        frame["infit_p"] = calibrated["infit_p"].to_numpy()
+        frame["misfit_p"] = calibrated["misfit_p"].to_numpy()
     frame["flagged"] = frame["never_solved"] | frame["negative_discrimination"] | frame["misfit"]
     frame.attrs["cutoffs"] = {
         "outfit": outfit_cutoff,
         "infit": infit_cutoff,
         "discrimination": discrimination_cutoff,
         "correlation": correlation_cutoff,
+        "misfit_alpha": misfit_alpha,
     }
     return frame

@@ -9,6 +9,12 @@ scores, following AI2's "Signal and Noise" (Heineman et al. 2025, arXiv:2508.131
 - noise = relative standard deviation, ``sd / mean(m)``, where ``sd`` is the run-to-run
   standard deviation of one system's score;
 - ``SNR = signal / noise = (max(m) - min(m)) / sd``.
+
+Few runs make ``sd`` itself very uncertain: from ``R`` runs it has ``R - 1`` degrees of
+freedom, and its chi-square interval (exact for normal run scores) is honest about that; with
+3 runs (2 df) the 95% interval for the SD spans a factor of about 12. Every SD and SNR
+carries its degrees of freedom and a ``few_degrees_of_freedom`` flag when ``df < 3``
+(:data:`MIN_NOISE_DF`), so a notebook can say "rough" instead of quoting a point value.
 """
 
 from __future__ import annotations
@@ -22,6 +28,27 @@ from scipy import stats as scipy_stats
 
 from analysis.errors import DataError
 from analysis.stats._matrix import as_outcome_matrix
+
+#: Below this many degrees of freedom a run-to-run SD (and any SNR built on it) is flagged.
+MIN_NOISE_DF = 3
+
+
+def sd_interval(sd: float, df: float, confidence: float = 0.95) -> tuple[float, float]:
+    """Chi-square interval for a standard deviation with ``df`` degrees of freedom.
+
+    ``[sqrt(df s^2 / chi2_{1-a/2, df}), sqrt(df s^2 / chi2_{a/2, df})]`` (exact for normal
+    data; Cochran's theorem). ``df = R - 1`` for the SD of ``R`` run scores.
+    """
+    if not 0.0 < confidence < 1.0:
+        raise DataError("confidence", f"must lie strictly between 0 and 1, got {confidence}")
+    if not df > 0:
+        raise DataError("noise_df", f"degrees of freedom must be positive, got {df}")
+    alpha = 1.0 - confidence
+    sum_squares = df * sd**2
+    return (
+        float(np.sqrt(sum_squares / scipy_stats.chi2.ppf(1.0 - alpha / 2.0, df))),
+        float(np.sqrt(sum_squares / scipy_stats.chi2.ppf(alpha / 2.0, df))),
+    )
 
 
 @dataclass(frozen=True)
@@ -41,6 +68,8 @@ class RunToRunNoise:
     - ``binomial_se``: the task-sampling standard error ``sqrt(p (1 - p) / T)`` at the mean
       score, for comparison: how much the score would move with a different task sample.
     - ``per_task``: DataFrame (task, solved_runs, flipped, disagreement).
+    - ``score_sd_df``: degrees of freedom of ``score_sd`` (``R - 1``);
+      ``few_degrees_of_freedom``: ``score_sd_df < MIN_NOISE_DF`` (the SD is a rough guess).
     """
 
     n_runs: int
@@ -54,6 +83,8 @@ class RunToRunNoise:
     within_task_sd: float
     binomial_se: float
     per_task: pd.DataFrame = field(repr=False)
+    score_sd_df: int = 0
+    few_degrees_of_freedom: bool = True
 
     def summary(self) -> dict[str, float]:
         """The scalar fields as a flat dict (e.g. for a one-row table)."""
@@ -68,6 +99,8 @@ class RunToRunNoise:
             "mean_pairwise_disagreement": self.mean_pairwise_disagreement,
             "within_task_sd": self.within_task_sd,
             "binomial_se": self.binomial_se,
+            "score_sd_df": self.score_sd_df,
+            "few_degrees_of_freedom": self.few_degrees_of_freedom,
         }
 
 
@@ -83,13 +116,8 @@ def run_to_run_noise(runs: pd.DataFrame | np.ndarray, confidence: float = 0.95) 
     n_runs, n_tasks = values.shape
     run_scores = values.mean(axis=1)
     score_sd = float(run_scores.std(ddof=1))
-    alpha = 1.0 - confidence
     degrees = n_runs - 1
-    sum_squares = degrees * score_sd**2
-    interval = (
-        float(np.sqrt(sum_squares / scipy_stats.chi2.ppf(1.0 - alpha / 2.0, degrees))),
-        float(np.sqrt(sum_squares / scipy_stats.chi2.ppf(alpha / 2.0, degrees))),
-    )
+    interval = sd_interval(score_sd, degrees, confidence)
     solved_runs = values.sum(axis=0)
     disagreement = 2.0 * solved_runs * (n_runs - solved_runs) / (n_runs * (n_runs - 1))
     mean_score = float(run_scores.mean())
@@ -113,6 +141,8 @@ def run_to_run_noise(runs: pd.DataFrame | np.ndarray, confidence: float = 0.95) 
                 "disagreement": disagreement,
             }
         ),
+        score_sd_df=degrees,
+        few_degrees_of_freedom=degrees < MIN_NOISE_DF,
     )
 
 
@@ -123,6 +153,12 @@ class SignalToNoise:
     ``signal = (max - min) / mean`` (relative dispersion), ``noise = noise_sd / mean``
     (relative SD), ``snr = signal / noise``; ``snr_sd = sd(scores) / noise_sd`` is a
     dispersion-by-SD variant less driven by the two extreme systems.
+
+    With ``noise_df`` (degrees of freedom of ``noise_sd``), ``snr_interval`` is
+    ``(range / sd_high, range / sd_low)`` (None without ``noise_df``) from the chi-square
+    interval of the SD (:func:`sd_interval`): the uncertainty of the noise only, the observed
+    range held fixed.
+    ``few_degrees_of_freedom`` is ``noise_df < MIN_NOISE_DF`` (None without ``noise_df``).
     """
 
     n_systems: int
@@ -134,12 +170,19 @@ class SignalToNoise:
     noise: float
     snr: float
     snr_sd: float
+    noise_df: float | None = None
+    snr_interval: tuple[float, float] | None = None
+    few_degrees_of_freedom: bool | None = None
 
 
 def signal_to_noise_from_scores(
-    scores: Sequence[float] | np.ndarray | pd.Series, noise_sd: float
+    scores: Sequence[float] | np.ndarray | pd.Series,
+    noise_sd: float,
+    noise_df: float | None = None,
+    confidence: float = 0.95,
 ) -> SignalToNoise:
-    """:class:`SignalToNoise` from system scores and a run-to-run SD in the same units."""
+    """:class:`SignalToNoise` from system scores and a run-to-run SD in the same units
+    (with ``noise_df``, the SD's degrees of freedom, also an SNR interval and a flag)."""
     values = np.asarray(scores, dtype="float64").ravel()
     if values.size < 2 or np.isnan(values).any():
         raise DataError("signal_to_noise: scores", "need at least two scores, none missing")
@@ -150,6 +193,10 @@ def signal_to_noise_from_scores(
     sd = float(values.std(ddof=1))
     signal = spread / mean if mean > 0 else float("nan")
     noise = noise_sd / mean if mean > 0 else float("nan")
+    snr_interval = None
+    if noise_df is not None:
+        sd_low, sd_high = sd_interval(float(noise_sd), float(noise_df), confidence)
+        snr_interval = (spread / sd_high, spread / sd_low)
     return SignalToNoise(
         n_systems=values.size,
         mean_score=mean,
@@ -160,14 +207,24 @@ def signal_to_noise_from_scores(
         noise=noise,
         snr=spread / noise_sd,
         snr_sd=sd / noise_sd,
+        noise_df=None if noise_df is None else float(noise_df),
+        snr_interval=snr_interval,
+        few_degrees_of_freedom=None if noise_df is None else bool(noise_df < MIN_NOISE_DF),
     )
 
 
-def signal_to_noise(matrix: pd.DataFrame | np.ndarray, noise_sd: float) -> SignalToNoise:
+def signal_to_noise(
+    matrix: pd.DataFrame | np.ndarray,
+    noise_sd: float,
+    noise_df: float | None = None,
+    confidence: float = 0.95,
+) -> SignalToNoise:
     """Signal-to-noise of a systems x tasks matrix given a run-to-run SD of the score.
 
     Scores are the row means (fractions), so ``noise_sd`` must be a fraction too (e.g.
     ``run_to_run_noise(runs).score_sd``). See :class:`SignalToNoise`.
     """
     outcome = as_outcome_matrix(matrix, where="signal_to_noise: matrix", allow_single_system=False)
-    return signal_to_noise_from_scores(outcome.values.mean(axis=1), noise_sd)
+    return signal_to_noise_from_scores(
+        outcome.values.mean(axis=1), noise_sd, noise_df=noise_df, confidence=confidence
+    )

@@ -91,7 +91,9 @@ def tiers(
     Columns ``system, score, letters, tier``: compact letter display and non-overlapping
     tiers (see the module docstring) from :func:`pairwise_comparisons` with the given
     ``alpha``, ``correction``, ``test`` and ``clusters``. Sorted by score, descending (ties
-    keep matrix order).
+    keep matrix order). Tasks that share a repository are not independent: pass
+    ``clusters`` and the pairs are tested with the clustered CR2 test (``test="exact"``, the
+    default then; ``"wild"`` and ``"cr2"`` are alternatives), not exact McNemar.
     """
     outcome = as_outcome_matrix(matrix, where="tiers: matrix", allow_single_system=False)
     comparisons = pairwise_comparisons(

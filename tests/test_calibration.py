@@ -1,0 +1,110 @@
+"""The calibration harness: shape of its output, determinism, and what it must detect."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from analysis import cli
+from analysis.analyses import calibration
+from analysis.errors import DataError
+
+# Synthetic repository sizes shaped like the real ones (one dominant repository).
+SIZES = np.array([231, 75, 44, 34, 32, 22, 22, 19, 10, 8, 2, 1], dtype=float)
+
+
+@pytest.fixture(scope="module")
+def small_run():
+    return calibration.run_calibration(reps=60, seed=3, cluster_sizes=SIZES)
+
+
+def test_rows_cover_every_applicable_method_and_scenario(small_run) -> None:
+    expected_columns = [
+        "method",
+        "scenario",
+        "nominal",
+        "coverage",
+        "type_I_error",
+        "power",
+        "mc_se",
+        "reps",
+        "used_in_report",
+        "in_band",
+    ]
+    assert list(small_run.columns) == expected_columns
+    assert set(small_run["scenario"]) == {s.name for s in calibration.SCENARIOS}
+    assert (small_run["reps"] == 60).all()
+    for scenario in calibration.SCENARIOS:
+        rows = small_run[small_run["scenario"] == scenario.name]
+        for method in calibration.METHODS:
+            kinds = ("test", "difference") if scenario.paired else ("interval",)
+            present = method.name in set(rows["method"])
+            assert present == (method.applies(scenario) and method.kind in kinds)
+    # exactly one measured rate per row
+    measured = small_run[["coverage", "type_I_error", "power"]].notna().sum(axis=1)
+    assert (measured == 1).all()
+
+
+def test_used_methods_are_registered() -> None:
+    used = {m.name for m in calibration.METHODS if m.used_in_report}
+    assert used == {
+        "cr2_exact_icc",
+        "cr2_difference_exact",
+        "wilson",
+        "cr2_exact_test",
+        "mcnemar_exact",
+    }
+
+
+def test_deterministic_for_a_seed() -> None:
+    first = calibration.run_calibration(reps=10, seed=5, cluster_sizes=SIZES)
+    second = calibration.run_calibration(reps=10, seed=5, cluster_sizes=SIZES)
+    assert first.equals(second)
+
+
+def test_harness_detects_the_known_bad_interval(small_run) -> None:
+    """The naive clustered z interval under-covers with repository effects; CR2 does not."""
+    rows = small_run.set_index(["method", "scenario"])
+    naive = rows.loc[("clustered_z_cr0", "repository_effects"), "coverage"]
+    cr2 = rows.loc[("cr2_exact_icc", "repository_effects"), "coverage"]
+    assert naive < 0.88 < cr2
+    mcnemar = rows.loc[("mcnemar_on_clustered_tasks", "paired_gap_0_repository_effects")]
+    assert mcnemar["type_I_error"] > 0.1
+
+
+def test_true_scores_by_quadrature() -> None:
+    assert calibration.mean_solve_rate(0.0, 2.0)[0] == pytest.approx(0.5)
+    rng = np.random.default_rng(0)
+    draws = 1 / (1 + np.exp(-(1.0 - rng.normal(0, 2.0, 400_000))))
+    assert calibration.mean_solve_rate(1.0, 2.0)[0] == pytest.approx(draws.mean(), abs=2e-3)
+
+
+def test_bad_reps_and_sizes() -> None:
+    with pytest.raises(DataError):
+        calibration.run_calibration(reps=0, cluster_sizes=SIZES)
+    with pytest.raises(DataError):
+        calibration.run_calibration(reps=5, cluster_sizes=[10])
+
+
+def test_cli_json_on_the_real_repositories(mirror, capsys) -> None:
+    assert "calibrate" in cli.COMMANDS
+    code = cli.main(["calibrate", "--reps", "8", "--format", "json", "--no-progress"])
+    assert code == 0
+    records = json.loads(capsys.readouterr().out)
+    assert {"method", "scenario", "nominal", "coverage", "reps", "used_in_report"} <= set(
+        records[0]
+    )
+    assert len(records) == len(calibration.run_calibration(reps=2))
+
+
+def test_used_methods_stay_near_nominal_at_small_reps() -> None:
+    """A regression guard, not the calibration itself (that is `make calibration` at 2,000
+    reps): at 150 reps every used method must be within a wide band of nominal."""
+    frame = calibration.run_calibration(reps=150, seed=11, cluster_sizes=SIZES)
+    used = frame[frame["used_in_report"]]
+    coverage = used["coverage"].dropna()
+    assert ((coverage > 0.9) & (coverage < 0.99)).all(), used
+    level = used["type_I_error"].dropna()
+    assert (level < 0.1).all(), used
