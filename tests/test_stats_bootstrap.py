@@ -376,6 +376,13 @@ def test_undefined_bca_falls_back_to_percentile_and_says_so(denominator) -> None
     assert fallback.tolist() == [True] and low[0] < high[0]
 
 
+def test_a_denominator_that_does_not_fit_the_scores_is_refused() -> None:
+    result = _outside_result(10)
+    result.denominator = 7  # 0.3 * 7 is not a whole number of tasks
+    with pytest.raises(DataError, match="whole numbers of tasks out of denominator=7"):
+        result.intervals()
+
+
 def test_defined_bca_is_labelled_bca_and_extreme_levels_read_the_extremes() -> None:
     """A large acceleration pushes a BCa level to 0 or 1: the interval reads min or max."""
     rows = np.array([[1.0, 2.0, 2.0, 3.0, 9.0]])

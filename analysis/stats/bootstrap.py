@@ -386,13 +386,22 @@ class BootstrapResult:
         if self.denominator is None:
             return None
         if self._solved is None:
-            self._solved = np.ascontiguousarray(
-                np.rint(self.resamples.T * self.denominator).astype(np.intp)
-            )
+            self._solved = self._whole_numbers(self.resamples.T, "resamples")
         return self._solved
 
+    def _whole_numbers(self, scores: np.ndarray, name: str) -> np.ndarray:
+        """``scores * denominator`` as integers; a clear error if they are not whole numbers."""
+        scaled = np.asarray(scores) * self.denominator
+        solved = np.rint(scaled)
+        if not np.allclose(scaled, solved, rtol=0.0, atol=1e-6):
+            raise DataError(
+                "BootstrapResult",
+                f"{name} are not whole numbers of tasks out of denominator={self.denominator}",
+            )
+        return np.ascontiguousarray(solved.astype(np.intp))
+
     def _observed_solved(self) -> np.ndarray:
-        return np.rint(self.observed * self.denominator).astype(np.intp)
+        return self._whole_numbers(self.observed, "observed scores")
 
     def _require_solved(self) -> np.ndarray:
         solved = self.solved_rows
