@@ -47,7 +47,7 @@ browser:
 	  else echo "note: chromium not installed and not root; browser tests will skip"; fi; }
 
 benchmark: setup
-	$(PY) benchmarks/bench_bootstrap.py
+	$(PY) benchmarks/bench_bootstrap.py --profile
 
 clean:
 	rm -rf reports/site reports/build reports/figures reports/artifacts
