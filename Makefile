@@ -51,7 +51,7 @@ browser:
 	  else echo "note: chromium not installed and not root; browser tests will skip"; fi; }
 
 benchmark: setup
-	$(PY) benchmarks/bench_bootstrap.py
+	$(PY) benchmarks/bench_bootstrap.py --profile
 
 ## Coverage / type-I error of every interval and test, by simulation (full size, ~30 s).
 calibration: setup

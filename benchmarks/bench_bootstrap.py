@@ -9,10 +9,21 @@ including the inconsistent one: this is a speed test) and computes, once with
 (b) a 95% paired interval for every one of the 300 pairwise differences (scipy bootstraps
     the per-task difference vectors ``x_a - x_b``, which is the paired bootstrap).
 
-It prints both timings, the speed-up and the largest disagreement between interval endpoints
-in points, next to the Monte Carlo scale: the score grid step (100/n points) and the Monte
-Carlo standard error of a 2.5% bootstrap quantile. Run: ``python benchmarks/bench_bootstrap.py``
-(needs ``SWEAUDIT_MIRROR`` or a filled data cache).
+Both sides are timed in the same run, alternately (scipy ``--repeat`` times, the engine
+``--engine-repeat`` times); the table reports the median wall time of each side and
+``speedup`` = scipy / engine (medians), per method, plus the same ratio of process CPU times
+(``speedup_cpu``, steadier when other jobs share the cores) and of the fastest runs. The
+engine's time includes drawing the resamples. With the same seed both draw the same task
+indices, so the intervals should agree exactly (percentile) or to rounding (BCa: scipy
+computes the acceleration by explicit jackknife resampling); the table shows the largest
+disagreement in points (``gap_scipy_pts``), next to the Monte Carlo scale (``mc_se_pts``: the
+Monte Carlo SE of a 2.5% quantile; ``grid_pts``: one task), and the largest disagreement
+between the engine's exact histogram path and its general sorting path
+(``interval_from_rows`` on the same resamples, the previous engine; ``gap_sorting_pts``).
+
+The machine's load average and the BLAS in use are printed, because timings on a shared
+machine are noisy. ``--profile`` adds where the engine's time goes. Run:
+``python benchmarks/bench_bootstrap.py`` (needs ``SWEAUDIT_MIRROR`` or a filled data cache).
 """
 
 from __future__ import annotations
@@ -20,6 +31,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import sys
 import time
 import warnings
@@ -29,7 +41,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats as scipy_stats
 
-from analysis.stats.bootstrap import bootstrap_scores, pair_indices
+from analysis.stats.bootstrap import (
+    BootstrapResult,
+    bootstrap_scores,
+    interval_from_rows,
+    pair_indices,
+)
 
 MIRROR_FILE = "swe-bench-leaderboards-f1176b6.json"
 
@@ -77,6 +94,99 @@ def scipy_intervals(
     return result.confidence_interval.low, result.confidence_interval.high
 
 
+def engine_intervals(
+    values: np.ndarray, n_resamples: int, method: str, seed: int
+) -> tuple[BootstrapResult, pd.DataFrame, pd.DataFrame]:
+    """The engine's whole job: draw the resamples, then per-system and per-pair intervals."""
+    result = bootstrap_scores(values, n_resamples=n_resamples, seed=seed)
+    return result, result.intervals(method), result.difference_intervals(method)
+
+
+def sorting_path_intervals(result: BootstrapResult, method: str) -> tuple[np.ndarray, ...]:
+    """The same intervals by the general sorting path on the same resamples (old engine)."""
+    systems = interval_from_rows(result.resample_rows, result.observed, result.jackknife, method)
+    lows, highs = [], []
+    for a, b, differences in result.iter_differences():
+        low, high = interval_from_rows(
+            differences,
+            result.observed[a] - result.observed[b],
+            result.jackknife[a] - result.jackknife[b],
+            method,
+        )
+        lows.append(low)
+        highs.append(high)
+    return systems[0], systems[1], np.concatenate(lows), np.concatenate(highs)
+
+
+def blas_description() -> str:
+    """Which BLAS kernel NumPy runs (threadpoolctl when installed, else NumPy's config)."""
+    coretype = os.environ.get("OPENBLAS_CORETYPE", "unset")
+    try:
+        from threadpoolctl import threadpool_info
+
+        found = [
+            f"{info['internal_api']} {info['version']} {info.get('architecture')} "
+            f"x{info['num_threads']}"
+            for info in threadpool_info()
+            if info["user_api"] == "blas"
+        ]
+        return f"{'; '.join(found)} (OPENBLAS_CORETYPE={coretype})"
+    except ImportError:
+        blas = np.__config__.CONFIG["Build Dependencies"]["blas"]
+        return f"{blas['name']} {blas['version']} (OPENBLAS_CORETYPE={coretype})"
+
+
+def load_average() -> str:
+    try:
+        return " ".join(f"{value:.2f}" for value in os.getloadavg()) + f" on {os.cpu_count()} cpus"
+    except OSError:
+        return "unknown"
+
+
+def profile_engine(values: np.ndarray, n_resamples: int, seed: int, repeat: int) -> None:
+    """Median time of each stage of the engine, and the floor set by drawing the indices."""
+    n_tasks = values.shape[1]
+    first, second = pair_indices(values.shape[0])
+    stages: dict[str, list[float]] = {}
+
+    def timed(name, function):
+        start = time.perf_counter()
+        value = function()
+        stages.setdefault(name, []).append(time.perf_counter() - start)
+        return value
+
+    for _ in range(repeat):
+        rng = np.random.default_rng(seed)
+        chunk = max(1, (1 << 17) // n_tasks)
+        timed(
+            "  of which: drawing the task indices alone (same stream)",
+            lambda rng=rng, chunk=chunk: [
+                rng.integers(0, n_tasks, size=(min(chunk, n_resamples - s), n_tasks), dtype="i4")
+                for s in range(0, n_resamples, chunk)
+            ],
+        )
+        result = timed(
+            "bootstrap_scores (draw, count, score)",
+            lambda: bootstrap_scores(values, n_resamples=n_resamples, seed=seed),
+        )
+        timed("system intervals (bca)", lambda result=result: result.intervals("bca"))
+        timed(
+            "pair histograms (inside the pair intervals)",
+            lambda result=result: result.difference_histograms(first, second),
+        )
+        timed("pair intervals (bca)", lambda result=result: result.difference_intervals("bca"))
+    order = [
+        "bootstrap_scores (draw, count, score)",
+        "  of which: drawing the task indices alone (same stream)",
+        "system intervals (bca)",
+        "pair intervals (bca)",
+        "pair histograms (inside the pair intervals)",
+    ]
+    print(f"\nprofile (median of {repeat}, milliseconds):")
+    for name in order:
+        print(f"  {statistics.median(stages[name]) * 1e3:7.2f}  {name}")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--resamples", type=int, default=10_000)
@@ -93,8 +203,15 @@ def main(argv: list[str] | None = None) -> None:
         "task indices, so percentile intervals should agree exactly)",
     )
     parser.add_argument(
-        "--repeat", type=int, default=3, help="time each side this many times and keep the fastest"
+        "--repeat", type=int, default=3, help="time scipy this many times (median reported)"
     )
+    parser.add_argument(
+        "--engine-repeat",
+        type=int,
+        default=15,
+        help="time the engine this many times (it is fast; median reported)",
+    )
+    parser.add_argument("--profile", action="store_true", help="print the engine's stages")
     args = parser.parse_args(argv)
 
     matrix = load_matrix()
@@ -107,59 +224,98 @@ def main(argv: list[str] | None = None) -> None:
         f"{args.resamples} resamples"
     )
     scipy_seed = args.seed if args.scipy_seed is None else args.scipy_seed
-    print(f"seeds: engine {args.seed}, scipy {scipy_seed}; timings are the best of {args.repeat}")
+    print(
+        f"seeds: engine {args.seed}, scipy {scipy_seed}; timings: median wall time of "
+        f"{args.repeat} (scipy) and {args.engine_repeat} (engine) runs, interleaved"
+    )
+    print(f"BLAS: {blas_description()}")
+    print(f"load average before: {load_average()}")
     methods = ["percentile", "bca"] if args.method == "both" else [args.method]
 
-    # Warm up both sides (imports, BLAS threads, allocator) so the first timing is not penalised.
-    bootstrap_scores(values, n_resamples=100, seed=args.seed).difference_intervals("bca")
+    # Warm up both sides (imports, allocator) so the first timing is not penalised.
+    engine_intervals(values, 100, "bca", args.seed)
     scipy_intervals(values[:2, :50], 100, "bca", scipy_seed, 100)
 
     rows = []
     for method in methods:
-        scipy_seconds = engine_seconds = float("inf")
+        scipy_times: list[float] = []
+        engine_times: list[float] = []
+        scipy_cpu: list[float] = []
+        engine_cpu: list[float] = []
+        engine_runs_per_scipy = max(1, -(-args.engine_repeat // args.repeat))
         for _ in range(args.repeat):
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             low_s, high_s = scipy_intervals(values, args.resamples, method, scipy_seed, args.batch)
             low_sd, high_sd = scipy_intervals(
                 differences, args.resamples, method, scipy_seed, max(1, args.batch // 4)
             )
-            scipy_seconds = min(scipy_seconds, time.perf_counter() - start)
+            scipy_times.append(time.perf_counter() - start)
+            scipy_cpu.append(time.process_time() - start_cpu)
+            for _ in range(engine_runs_per_scipy):
+                start, start_cpu = time.perf_counter(), time.process_time()
+                result, systems, pairs = engine_intervals(values, args.resamples, method, args.seed)
+                engine_times.append(time.perf_counter() - start)
+                engine_cpu.append(time.process_time() - start_cpu)
 
-            start = time.perf_counter()
-            result = bootstrap_scores(values, n_resamples=args.resamples, seed=args.seed)
-            systems = result.intervals(method)
-            pairs = result.difference_intervals(method)
-            engine_seconds = min(engine_seconds, time.perf_counter() - start)
+        def largest_gap(low, high, low_reference, high_reference) -> float:
+            return 100 * max(
+                np.abs(np.asarray(low) - low_reference).max(),
+                np.abs(np.asarray(high) - high_reference).max(),
+            )
 
-        gap_systems = 100 * max(
-            np.abs(systems["low"] - low_s).max(), np.abs(systems["high"] - high_s).max()
-        )
-        gap_pairs = 100 * max(
-            np.abs(pairs["low"] - low_sd).max(), np.abs(pairs["high"] - high_sd).max()
-        )
+        sort_low, sort_high, sort_low_d, sort_high_d = sorting_path_intervals(result, method)
         # Monte Carlo SE of a 2.5% quantile ~ sqrt(q(1-q)/B) / phi(z_q) * SD (normal approx).
         quantile_factor = np.sqrt(0.025 * 0.975 / args.resamples) / scipy_stats.norm.pdf(1.96)
-        mc_systems = 100 * quantile_factor * result.resamples.std(axis=0).max()
+        mc_systems = 100 * quantile_factor * systems["se"].max()
         mc_pairs = 100 * quantile_factor * pairs["se"].max()
+        scipy_seconds = statistics.median(scipy_times)
+        engine_seconds = statistics.median(engine_times)
         rows.append(
             {
                 "method": method,
                 "scipy_s": scipy_seconds,
                 "engine_s": engine_seconds,
                 "speedup": scipy_seconds / engine_seconds,
-                "max_gap_systems_pts": gap_systems,
-                "max_gap_pairs_pts": gap_pairs,
+                "speedup_cpu": statistics.median(scipy_cpu) / statistics.median(engine_cpu),
+                "speedup_best": min(scipy_times) / min(engine_times),
+                "gap_scipy_pts": max(
+                    largest_gap(systems["low"], systems["high"], low_s, high_s),
+                    largest_gap(pairs["low"], pairs["high"], low_sd, high_sd),
+                ),
+                "gap_sorting_pts": max(
+                    largest_gap(systems["low"], systems["high"], sort_low, sort_high),
+                    largest_gap(pairs["low"], pairs["high"], sort_low_d, sort_high_d),
+                ),
+                "bca_fallbacks": int(
+                    (systems["method"] != method).sum() + (pairs["method"] != method).sum()
+                ),
                 "mc_se_pts": max(mc_systems, mc_pairs),
                 "grid_pts": 100 / n_tasks,
             }
         )
     table = pd.DataFrame(rows)
-    with pd.option_context("display.float_format", "{:.3f}".format, "display.width", 120):
-        print(table.to_string(index=False))
+    formats = {
+        "scipy_s": "{:.3f}".format,
+        "engine_s": "{:.4f}".format,
+        "speedup": "{:.1f}".format,
+        "speedup_cpu": "{:.1f}".format,
+        "speedup_best": "{:.1f}".format,
+        "gap_scipy_pts": "{:.2g}".format,
+        "gap_sorting_pts": "{:.2g}".format,
+        "mc_se_pts": "{:.3f}".format,
+        "grid_pts": "{:.3f}".format,
+    }
+    with pd.option_context("display.width", 160):
+        print(table.to_string(index=False, formatters=formats))
     print(
-        "max_gap_*: largest |endpoint difference| between scipy and the engine (points); "
-        "mc_se: Monte Carlo SE of a 2.5% quantile; grid: one task."
+        "speedup: ratio of median wall times; speedup_cpu: of median process CPU times (less "
+        "sensitive to other load); speedup_best: of the fastest runs. gap_*: largest |endpoint "
+        "difference| (points) from scipy with the same seed, and from the engine's sorting "
+        "path on the same resamples; mc_se: Monte Carlo SE of a 2.5% quantile; grid: one task."
     )
+    print(f"load average after: {load_average()}")
+    if args.profile:
+        profile_engine(values, args.resamples, args.seed, args.engine_repeat)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,16 @@ from hypothesis import strategies as st
 from scipy import stats as scipy_stats
 
 from analysis.errors import DataError
-from analysis.stats.bootstrap import acceleration, bootstrap_scores
+from analysis.stats.bootstrap import (
+    BootstrapResult,
+    CountHistograms,
+    _openblas_threads,
+    _single_blas_thread,
+    acceleration,
+    bootstrap_scores,
+    interval_from_rows,
+    pair_indices,
+)
 
 
 def synthetic_matrix(n_systems: int = 5, n_tasks: int = 200, seed: int = 7) -> np.ndarray:
@@ -229,3 +238,185 @@ def test_real_bash_only_matrix(mirror) -> None:
     n_systems = len(matrix)
     assert len(pairs) == n_systems * (n_systems - 1) // 2
     assert ((pairs["low"] <= pairs["difference"]) & (pairs["difference"] <= pairs["high"])).all()
+
+
+def test_resamples_are_the_documented_index_stream() -> None:
+    """Same draws as ``rng.integers(0, n, size=(B, n))`` (scipy's stream for the same seed)."""
+    matrix = synthetic_matrix(n_systems=4, n_tasks=37)
+    result = bootstrap_scores(matrix, n_resamples=301, seed=12, chunk_size=50)
+    indices = np.random.default_rng(12).integers(0, 37, size=(301, 37))
+    expected = np.stack([matrix[:, row].sum(axis=1) for row in indices]) / 37
+    np.testing.assert_array_equal(result.resamples, expected)
+
+
+def _histograms_of(rows: np.ndarray) -> CountHistograms:
+    lowest = rows.min(axis=1)
+    width = int((rows.max(axis=1) - lowest).max()) + 1
+    counts = np.zeros((len(rows), width), dtype=np.intp)
+    for k, row in enumerate(rows):
+        counts[k] = np.bincount(row - lowest[k], minlength=width)
+    return CountHistograms(lowest, counts)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.lists(st.integers(-6, 6), min_size=7, max_size=7), min_size=1, max_size=4),
+    st.lists(
+        st.sampled_from([0.0, 1e-12, 0.025, 0.1, 1 / 6, 0.5, 2 / 3, 0.975, 1 - 1e-12, 1.0]),
+        min_size=4,
+        max_size=4,
+    ),
+)
+def test_histogram_quantiles_equal_sorted_quantiles_exactly(rows, levels) -> None:
+    """Ties everywhere (7 values from 13), extreme levels: bit-for-bit numpy.quantile."""
+    rows = np.array(rows)
+    histograms = _histograms_of(rows)
+    chosen = np.array(levels[: len(rows)])
+    ours = histograms.quantiles(chosen, 7.0)
+    expected = [np.quantile(row / 7.0, level) for row, level in zip(rows, chosen, strict=True)]
+    assert ours.tolist() == expected
+    ordered = np.sort(rows, axis=1)
+    for rank in range(rows.shape[1]):
+        assert histograms.order_statistic(np.full(len(rows), rank)).tolist() == list(
+            ordered[:, rank]
+        )
+    for value in range(-8, 9):
+        counted = histograms.count_at_most(np.full(len(rows), value))
+        assert counted.tolist() == list((rows <= value).sum(axis=1))
+
+
+@pytest.mark.parametrize("method", ["percentile", "bca"])
+def test_histogram_path_equals_sorting_path_exactly(method: str) -> None:
+    """Systems and pairs from histograms equal interval_from_rows on the grid values k / n."""
+    matrix = synthetic_matrix(n_systems=5, n_tasks=30)
+    result = bootstrap_scores(matrix, n_resamples=999, seed=1)
+    systems = result.intervals(method)
+    low, high = interval_from_rows(
+        result.solved_rows / 30, result.observed, result.jackknife, method
+    )
+    assert systems["low"].tolist() == low.tolist()
+    assert systems["high"].tolist() == high.tolist()
+    pairs = result.difference_intervals(method)
+    first, second = pair_indices(5)
+    solved = result.solved_rows
+    low, high = interval_from_rows(
+        (solved[first] - solved[second]) / 30,
+        result.observed[first] - result.observed[second],
+        result.jackknife[first] - result.jackknife[second],
+        method,
+    )
+    assert pairs["low"].tolist() == low.tolist()
+    assert pairs["high"].tolist() == high.tolist()
+    # and within rounding of the float differences of the scores (the previous engine)
+    for a, b, differences in result.iter_differences():
+        low, high = interval_from_rows(
+            differences,
+            result.observed[a] - result.observed[b],
+            result.jackknife[a] - result.jackknife[b],
+            method,
+        )
+        np.testing.assert_allclose(pairs["low"], low, rtol=0, atol=1e-15)
+        np.testing.assert_allclose(pairs["high"], high, rtol=0, atol=1e-15)
+    np.testing.assert_allclose(
+        pairs["se"],
+        np.std(result.resample_rows[first] - result.resample_rows[second], axis=1, ddof=1),
+    )
+    np.testing.assert_allclose(systems["se"], result.resamples.std(axis=0, ddof=1))
+
+
+def test_cluster_bootstrap_uses_the_sorting_path() -> None:
+    matrix = synthetic_matrix(n_tasks=60)
+    clustered = bootstrap_scores(matrix, n_resamples=300, seed=2, clusters=np.arange(60) % 7)
+    assert clustered.denominator is None and clustered.solved_rows is None
+    table = clustered.difference_intervals("bca")
+    first, second = pair_indices(5)
+    low, high = interval_from_rows(
+        clustered.resample_rows[first] - clustered.resample_rows[second],
+        clustered.observed[first] - clustered.observed[second],
+        clustered.jackknife[first] - clustered.jackknife[second],
+        "bca",
+    )
+    assert table["low"].tolist() == low.tolist() and table["high"].tolist() == high.tolist()
+    with pytest.raises(DataError, match="whole-number"):
+        clustered.system_histograms()
+
+
+def _outside_result(denominator: int | None) -> BootstrapResult:
+    """Observed 2/10 while every resample scores 3/10 or 4/10: BCa's z0 is -inf."""
+    resamples = np.array([[0.3], [0.4], [0.3], [0.4], [0.4]])
+    return BootstrapResult(
+        systems=["s"],
+        observed=np.array([0.2]),
+        resamples=resamples,
+        jackknife=np.array([[0.1, 0.2, 0.3, 0.2]]),
+        denominator=denominator,
+    )
+
+
+@pytest.mark.parametrize("denominator", [10, None])
+def test_undefined_bca_falls_back_to_percentile_and_says_so(denominator) -> None:
+    """Issue 10 item 6: no silent zero-width interval at the median."""
+    result = _outside_result(denominator)
+    bca = result.intervals("bca")
+    percentile = result.intervals("percentile")
+    assert bca.loc[0, "method"] == "percentile"
+    assert percentile.loc[0, "method"] == "percentile"
+    assert (bca.loc[0, "low"], bca.loc[0, "high"]) == (
+        percentile.loc[0, "low"],
+        percentile.loc[0, "high"],
+    )
+    assert bca.loc[0, "low"] == pytest.approx(0.3) and bca.loc[0, "high"] == pytest.approx(0.4)
+    low, high, fallback = interval_from_rows(
+        result.resample_rows, result.observed, result.jackknife, "bca", return_fallback=True
+    )
+    assert fallback.tolist() == [True] and low[0] < high[0]
+
+
+def test_a_denominator_that_does_not_fit_the_scores_is_refused() -> None:
+    result = _outside_result(10)
+    result.denominator = 7  # 0.3 * 7 is not a whole number of tasks
+    with pytest.raises(DataError, match="whole numbers of tasks out of denominator=7"):
+        result.intervals()
+
+
+def test_defined_bca_is_labelled_bca_and_extreme_levels_read_the_extremes() -> None:
+    """A large acceleration pushes a BCa level to 0 or 1: the interval reads min or max."""
+    rows = np.array([[1.0, 2.0, 2.0, 3.0, 9.0]])
+    jackknife = np.array([[0.0, 0.0, 0.0, 0.0, 10.0]])  # strongly skewed: |acc| large
+    low, high, fallback = interval_from_rows(
+        rows, np.array([2.0]), jackknife, "bca", return_fallback=True
+    )
+    assert not fallback[0]
+    assert rows.min() <= low[0] <= high[0] <= rows.max()
+    table = bootstrap_scores(synthetic_matrix(), n_resamples=500).intervals("bca")
+    assert set(table["method"]) == {"bca"}
+
+
+def test_memory_stays_bounded_for_large_resample_counts() -> None:
+    """Chunked: the peak beyond the B x systems outputs does not grow with B."""
+    import tracemalloc
+
+    matrix = synthetic_matrix(n_systems=8, n_tasks=400)
+    for n_resamples in (20_000, 80_000):
+        tracemalloc.start()
+        result = bootstrap_scores(matrix, n_resamples=n_resamples, seed=0)
+        result.intervals("bca")
+        result.difference_intervals("bca")
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        outputs = result.resamples.nbytes + result.solved_rows.nbytes
+        # Unchunked, the counts alone would take B x n x 8 bytes (256 MB at B = 80,000) and
+        # the pair keys 28 x B x 8: measured 630 MB beyond the outputs. Chunked, the extra is
+        # one B x systems temporary plus fixed-size chunks.
+        assert peak - outputs < outputs + 10e6, (n_resamples, peak, outputs)
+
+
+def test_blas_runs_on_one_thread_inside_the_engine_and_is_restored() -> None:
+    controls = _openblas_threads()
+    if controls is None:
+        pytest.skip("NumPy's BLAS is not a recognised OpenBLAS")
+    get_threads, _ = controls
+    before = get_threads()
+    with _single_blas_thread():
+        assert get_threads() == 1
+    assert get_threads() == before

@@ -8,12 +8,15 @@ systems are paired. Draws are stored as counts: resample ``b`` has a count vecto
 
 Reproducibility: the resamples depend only on ``seed``, ``n_resamples`` and the data (and
 clusters), not on ``chunk_size``: one ``numpy.random.default_rng(seed)`` generator draws the
-task indices resample after resample, and chunking only changes how many rows are drawn per
-call (``Generator.integers`` yields the same stream whichever way it is split; tested).
+task indices resample after resample, exactly as ``rng.integers(0, n, size=(B, n))`` would
+(the stream ``scipy.stats.bootstrap`` uses with the same seed), and chunking only changes how
+many rows are drawn per call (``Generator.integers`` yields the same stream whichever way it
+is split, and for any dtype that holds the indices; tested).
 
 Intervals (Efron & Tibshirani 1993, *An Introduction to the Bootstrap*, ch. 13-14):
 
-- percentile: the ``a/2`` and ``1 - a/2`` quantiles of the resampled statistic;
+- percentile: the ``a/2`` and ``1 - a/2`` quantiles of the resampled statistic, linear
+  interpolation between order statistics exactly as ``numpy.quantile`` (``"linear"``);
 - BCa: quantiles at ``Phi(z0 + (z0 + z_q) / (1 - acc (z0 + z_q)))`` for ``z_q = Phi^-1(q)``,
   with bias correction ``z0 = Phi^-1(share of resamples below the observed value)`` (ties
   count one half, as in ``scipy.stats.bootstrap``) and acceleration from the jackknife,
@@ -22,6 +25,19 @@ Intervals (Efron & Tibshirani 1993, *An Introduction to the Bootstrap*, ch. 13-1
   the cluster bootstrap ``theta_(c) = (T - T_c) / (n - n_c)`` (leave one cluster out). A
   difference of two systems' scores is linear, so its jackknife values are the difference of
   theirs.
+- BCa is undefined when the observed value lies outside the resampled distribution (all
+  resamples on one side of it, so ``z0`` is infinite and the levels are NaN). Such a row gets
+  the percentile interval instead, and the tables say so: their ``method`` column names the
+  interval each row actually got (``interval_from_rows(..., return_fallback=True)`` returns
+  the mask). It never silently becomes a zero-width interval.
+
+Exact histogram path: in the task bootstrap every resampled score is a whole number of tasks
+out of the same ``n``, and so is every difference of two scores (an integer in ``[-n, n]``).
+The per-system and per-pair intervals are then read from integer histograms of the solved
+counts (one ``bincount`` per block, no sort): the ``k``-th order statistic is the first value
+whose cumulative count exceeds ``k``, and the share below the observed value is a cumulative
+count too. The result equals sorting the values ``k / n`` and interpolating (tested); the
+cluster bootstrap (ratio scores) and hand-built results use the sorting path.
 
 The cluster (block) bootstrap resamples clusters with replacement and scores each system as
 solved tasks over drawn tasks (a ratio estimator, since clusters differ in size).
@@ -29,6 +45,10 @@ solved tasks over drawn tasks (a ratio estimator, since clusters differ in size)
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import functools
+import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -41,19 +61,66 @@ from analysis.stats._matrix import as_outcome_matrix, cluster_codes
 
 # Elements of the per-chunk count matrix (resamples x tasks) when chunk_size is not given:
 # small enough to stay in cache (measured fastest on the 25 x 500 bash-only matrix).
-_DEFAULT_CHUNK_ELEMENTS = 1 << 18
-# Pairs processed at once in difference_intervals (bounds the B x pairs working array).
+_DEFAULT_CHUNK_ELEMENTS = 1 << 17
+# Pairs processed at once in difference_intervals (bounds the pairs x resamples work).
 _PAIR_BLOCK = 512
+# Integer keys (rows x resamples) histogrammed at once: bounds the histogram path's memory.
+_HISTOGRAM_CHUNK_ELEMENTS = 1 << 20
 METHODS = ("percentile", "bca")
 _TIE_TOLERANCE = 1e-9
 
 
-def _row_bincount(indices: np.ndarray, n_bins: int) -> np.ndarray:
-    """Counts per row of an integer index matrix: ``out[r, j] = #{k : indices[r, k] == j}``."""
-    n_rows = indices.shape[0]
-    offsets = (np.arange(n_rows, dtype=np.intp) * n_bins)[:, None]
-    flat = np.bincount((indices + offsets).ravel(), minlength=n_rows * n_bins)
-    return flat.reshape(n_rows, n_bins)
+@functools.cache
+def _openblas_threads() -> tuple[ctypes._CFuncPtr, ctypes._CFuncPtr] | None:
+    """``(get, set)`` for the thread count of the OpenBLAS that NumPy uses, or ``None``.
+
+    Looks the library up among the loaded shared objects (NumPy's wheels bundle
+    ``libscipy_openblas64_``; a system build exports ``openblas_*``). Linux only; anywhere
+    else, or for another BLAS, the engine simply runs with the BLAS defaults.
+    """
+    try:
+        with open("/proc/self/maps", encoding="utf-8") as maps:
+            paths = {line.split()[-1] for line in maps if "openblas" in line}
+    except OSError:
+        return None
+    numpy_first = sorted(paths, key=lambda path: os.path.dirname(np.__file__) not in path)
+    for path in numpy_first:
+        try:
+            library = ctypes.CDLL(path)
+        except OSError:
+            continue
+        for prefix, suffix in (("scipy_openblas", "64_"), ("openblas", "64_"), ("openblas", "")):
+            getter = getattr(library, f"{prefix}_get_num_threads{suffix}", None)
+            setter = getattr(library, f"{prefix}_set_num_threads{suffix}", None)
+            if getter is not None and setter is not None:
+                return getter, setter
+    return None
+
+
+@contextlib.contextmanager
+def _single_blas_thread() -> Iterator[None]:
+    """Run NumPy's OpenBLAS on one thread inside the block (restored afterwards).
+
+    The engine's products are small (a chunk of resamples x tasks x systems) and come between
+    ``bincount`` calls, so two BLAS threads must be woken for each: measured on a shared
+    2-core machine, 10,000 resamples of the 25 x 500 matrix took 70-490 ms with threads and
+    about 20 ms on one thread. Not thread-safe across Python threads running BLAS meanwhile
+    (they also get one thread for the duration), which only costs them speed.
+    """
+    controls = _openblas_threads()
+    if controls is None:
+        yield
+        return
+    get_threads, set_threads = controls
+    previous = int(get_threads())
+    if previous == 1:
+        yield
+        return
+    set_threads(1)
+    try:
+        yield
+    finally:
+        set_threads(previous)
 
 
 def _alpha(confidence: float) -> float:
@@ -62,18 +129,53 @@ def _alpha(confidence: float) -> float:
     return 1.0 - confidence
 
 
-def _row_quantiles(sorted_rows: np.ndarray, levels: np.ndarray) -> np.ndarray:
-    """Per-row quantiles of row-sorted ``sorted_rows`` (K x B) at ``levels`` (K,).
+def _check_method(method: str) -> None:
+    if method not in METHODS:
+        raise DataError("method", f"unknown interval method {method!r}; use one of {METHODS}")
 
-    Linear interpolation between order statistics (NumPy's default ``"linear"`` method).
+
+def _lerp(below: np.ndarray, above: np.ndarray, fraction: np.ndarray) -> np.ndarray:
+    """``numpy.quantile``'s linear interpolation, bit for bit (its ``_lerp``)."""
+    step = above - below
+    return np.where(fraction >= 0.5, above - step * (1.0 - fraction), below + step * fraction)
+
+
+def _ranks(levels: np.ndarray, n_values: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Order-statistic ranks (0-based) around quantile ``levels`` and the fraction between.
+
+    ``position = level (B - 1)`` as in ``numpy.quantile(..., method="linear")``; levels
+    outside [0, 1] read the extreme order statistics.
     """
-    n_values = sorted_rows.shape[1]
-    position = np.clip(np.nan_to_num(levels, nan=0.5), 0.0, 1.0) * (n_values - 1)
+    position = np.clip(levels, 0.0, 1.0) * (n_values - 1)
     below = np.floor(position).astype(np.intp)
     above = np.minimum(below + 1, n_values - 1)
-    fraction = position - below
-    rows = np.arange(sorted_rows.shape[0])
-    return sorted_rows[rows, below] * (1.0 - fraction) + sorted_rows[rows, above] * fraction
+    return below, above, position - below
+
+
+def _interval_levels(
+    share_below: np.ndarray | None, acc: np.ndarray | None, n_rows: int, alpha: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Quantile levels of the interval endpoints and the mask of BCa rows that fell back.
+
+    Percentile when ``share_below`` is ``None``; otherwise BCa from the share of resamples
+    below the observed value (ties one half) and the acceleration. Where BCa is undefined
+    (the share is 0 or 1, so ``z0`` is infinite and the levels NaN) the percentile levels
+    are used and the row is flagged.
+    """
+    low_level = np.full(n_rows, alpha / 2.0)
+    high_level = np.full(n_rows, 1.0 - alpha / 2.0)
+    fallback = np.zeros(n_rows, dtype=bool)
+    if share_below is None:
+        return low_level, high_level, fallback
+    z0 = ndtri(share_below)
+    z_low, z_high = ndtri(alpha / 2.0), ndtri(1.0 - alpha / 2.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        bca_low = ndtr(z0 + (z0 + z_low) / (1.0 - acc * (z0 + z_low)))
+        bca_high = ndtr(z0 + (z0 + z_high) / (1.0 - acc * (z0 + z_high)))
+    fallback = np.isnan(bca_low) | np.isnan(bca_high)
+    low_level = np.where(fallback, low_level, bca_low)
+    high_level = np.where(fallback, high_level, bca_high)
+    return low_level, high_level, fallback
 
 
 def acceleration(jackknife: np.ndarray) -> np.ndarray:
@@ -97,22 +199,24 @@ def interval_from_rows(
     jackknife: np.ndarray | None = None,
     method: str = "percentile",
     confidence: float = 0.95,
-) -> tuple[np.ndarray, np.ndarray]:
+    *,
+    return_fallback: bool = False,
+) -> tuple[np.ndarray, np.ndarray] | tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Percentile or BCa interval per row of resampled statistics ``rows`` (K x B).
 
     ``observed`` is the statistic on the original data (K,), ``jackknife`` its leave-one-out
-    values (K x J, needed for BCa). See the module docstring for the formulas. Rows (not
-    columns) so that sorting runs over contiguous memory.
+    values (K x J, needed for BCa). See the module docstring for the formulas; quantiles
+    equal ``numpy.quantile(row, level)`` exactly. Rows where BCa is undefined get the
+    percentile interval; with ``return_fallback`` the result is ``(low, high, fallback)``
+    where ``fallback`` marks those rows. This is the general (sorting) path, for any real
+    statistic; :class:`BootstrapResult` reads integer scores from histograms instead.
     """
     alpha = _alpha(confidence)
-    if method not in METHODS:
-        raise DataError("method", f"unknown interval method {method!r}; use one of {METHODS}")
+    _check_method(method)
     ordered = np.sort(rows, axis=1)
     n_rows, n_resamples = rows.shape
-    if method == "percentile":
-        low_level = np.full(n_rows, alpha / 2.0)
-        high_level = np.full(n_rows, 1.0 - alpha / 2.0)
-    else:
+    share_below = acc = None
+    if method == "bca":
         if jackknife is None:
             raise DataError("method", "BCa needs jackknife values")
         centre = np.asarray(observed, dtype=np.float64)[:, None]
@@ -120,18 +224,23 @@ def interval_from_rows(
         below = (ordered < centre - _TIE_TOLERANCE).sum(axis=1) + (
             ordered <= centre + _TIE_TOLERANCE
         ).sum(axis=1)
-        z0 = ndtri(below / (2.0 * n_resamples))
+        share_below = below / (2.0 * n_resamples)
         acc = acceleration(jackknife)
-        z_low, z_high = ndtri(alpha / 2.0), ndtri(1.0 - alpha / 2.0)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            low_level = ndtr(z0 + (z0 + z_low) / (1.0 - acc * (z0 + z_low)))
-            high_level = ndtr(z0 + (z0 + z_high) / (1.0 - acc * (z0 + z_high)))
-    low = _row_quantiles(ordered, low_level)
-    high = _row_quantiles(ordered, high_level)
+    low_level, high_level, fallback = _interval_levels(share_below, acc, n_rows, alpha)
+    row_index = np.arange(n_rows)
+    endpoints = []
+    for level in (low_level, high_level):
+        below_rank, above_rank, fraction = _ranks(level, n_resamples)
+        endpoints.append(
+            _lerp(ordered[row_index, below_rank], ordered[row_index, above_rank], fraction)
+        )
+    low, high = endpoints
     # A statistic that never varies (e.g. a system solving every task) has a point interval.
     constant = ordered[:, 0] == ordered[:, -1]
     low = np.where(constant, ordered[:, 0], low)
     high = np.where(constant, ordered[:, -1], high)
+    if return_fallback:
+        return low, high, fallback
     return low, high
 
 
@@ -155,13 +264,97 @@ def pair_indices(n_systems: int) -> tuple[np.ndarray, np.ndarray]:
     return first.astype(np.intp), second.astype(np.intp)
 
 
+class CountHistograms:
+    """Exact histograms of integer-valued resampled statistics: one row per statistic.
+
+    ``counts[k, j]`` is how many of the ``n_resamples`` resamples of row ``k`` equal
+    ``lowest[k] + j``; all rows share one width. Quantiles and tail counts are read from the
+    running count over the concatenated rows, ``cumulative`` (with a leading 0, so that
+    ``cumulative[k * width] = k * n_resamples``): no sort.
+    """
+
+    def __init__(self, lowest: np.ndarray, counts: np.ndarray) -> None:
+        self.lowest = np.asarray(lowest, dtype=np.intp)
+        self.counts = counts
+        self.n_rows, self.width = counts.shape
+        self.n_resamples = int(counts[0].sum()) if self.n_rows else 0
+        self.cumulative = np.zeros(counts.size + 1, dtype=np.intp)
+        np.cumsum(counts.ravel(), out=self.cumulative[1:])
+        self._start = np.arange(self.n_rows, dtype=np.intp) * self.width
+        self._base = np.arange(self.n_rows, dtype=np.intp) * self.n_resamples
+
+    def order_statistic(self, rank: np.ndarray) -> np.ndarray:
+        """The ``rank``-th smallest value (0-based) of each row, as an integer."""
+        target = self._base + np.asarray(rank, dtype=np.intp)
+        # The first bin whose running count exceeds the target holds that order statistic.
+        bins = np.searchsorted(self.cumulative, target, side="right") - 1
+        return self.lowest + (bins - self._start)
+
+    def count_at_most(self, value: np.ndarray) -> np.ndarray:
+        """How many resamples of each row are ``<= value`` (one integer per row)."""
+        position = self._start + (np.asarray(value, dtype=np.intp) - self.lowest) + 1
+        position = np.clip(position, self._start, self._start + self.width)
+        return self.cumulative[position] - self._base
+
+    def quantiles(self, levels: np.ndarray, scale: float) -> np.ndarray:
+        """``numpy.quantile(row / scale, level)`` per row, exactly (linear method)."""
+        below, above, fraction = _ranks(levels, self.n_resamples)
+        return _lerp(
+            self.order_statistic(below) / scale, self.order_statistic(above) / scale, fraction
+        )
+
+    def standard_deviation(self, centre: np.ndarray) -> np.ndarray:
+        """Standard deviation (ddof=1) of each row, summed around the integers ``centre``
+        (close to the mean, so that the sums of squares do not cancel)."""
+        values = (self.lowest - np.asarray(centre, dtype=np.intp))[:, None] + np.arange(self.width)
+        weighted = self.counts * values.astype(np.float64)
+        first = weighted.sum(axis=1)
+        second = (weighted * values).sum(axis=1)
+        variance = (second - first * first / self.n_resamples) / (self.n_resamples - 1)
+        return np.sqrt(np.maximum(variance, 0.0))
+
+    def intervals(
+        self,
+        observed: np.ndarray,
+        scale: float,
+        acc: np.ndarray | None,
+        method: str,
+        confidence: float,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(low, high, fallback)`` per row, equal to :func:`interval_from_rows` on
+        ``row / scale`` (``observed``: integers on the same scale; ``acc`` for BCa)."""
+        alpha = _alpha(confidence)
+        _check_method(method)
+        share_below = None
+        if method == "bca":
+            observed = np.asarray(observed, dtype=np.intp)
+            below = self.count_at_most(observed - 1) + self.count_at_most(observed)
+            share_below = below / (2.0 * self.n_resamples)
+        low_level, high_level, fallback = _interval_levels(share_below, acc, self.n_rows, alpha)
+        low = self.quantiles(low_level, scale)
+        high = self.quantiles(high_level, scale)
+        # A statistic that never varies has a point interval (as in the sorting path).
+        smallest = self.order_statistic(np.zeros(self.n_rows, dtype=np.intp))
+        largest = self.order_statistic(np.full(self.n_rows, self.n_resamples - 1))
+        constant = smallest == largest
+        low = np.where(constant, smallest / scale, low)
+        high = np.where(constant, largest / scale, high)
+        return low, high, fallback
+
+
+def _method_labels(method: str, fallback: np.ndarray) -> np.ndarray:
+    return np.where(fallback, "percentile", method)
+
+
 @dataclass
 class BootstrapResult:
     """Resampled scores of every system on shared resamples of the tasks.
 
     ``resamples[b, s]`` is system ``s``'s score (a fraction) on resample ``b``; ``observed``
     the scores on the original tasks; ``jackknife`` the leave-one-out (task, or cluster)
-    scores used for the BCa acceleration.
+    scores used for the BCa acceleration. ``denominator``: when every resampled score is a
+    whole number of tasks out of this many (the task bootstrap), intervals are read from
+    exact integer histograms; ``None`` (cluster bootstrap, whose scores are ratios) sorts.
     """
 
     systems: list[str]
@@ -170,8 +363,10 @@ class BootstrapResult:
     jackknife: np.ndarray = field(repr=False)
     seed: int = 0
     clustered: bool = False
+    denominator: int | None = None
 
     _rows: np.ndarray | None = field(default=None, init=False, repr=False, compare=False)
+    _solved: np.ndarray | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def n_resamples(self) -> int:
@@ -184,21 +379,122 @@ class BootstrapResult:
             self._rows = np.ascontiguousarray(self.resamples.T)
         return self._rows
 
-    def intervals(self, method: str = "percentile", confidence: float = 0.95) -> pd.DataFrame:
-        """Per-system interval: columns ``system, score, se, low, high`` (fractions).
+    @property
+    def solved_rows(self) -> np.ndarray | None:
+        """Solved tasks per system and resample (systems x resamples, intp), or ``None``
+        when the scores are not whole numbers of tasks out of ``denominator``."""
+        if self.denominator is None:
+            return None
+        if self._solved is None:
+            self._solved = self._whole_numbers(self.resamples.T, "resamples")
+        return self._solved
 
-        ``se`` is the standard deviation of the resampled scores (ddof=1).
+    def _whole_numbers(self, scores: np.ndarray, name: str) -> np.ndarray:
+        """``scores * denominator`` as integers; a clear error if they are not whole numbers."""
+        scaled = np.asarray(scores) * self.denominator
+        solved = np.rint(scaled)
+        if not np.allclose(scaled, solved, rtol=0.0, atol=1e-6):
+            raise DataError(
+                "BootstrapResult",
+                f"{name} are not whole numbers of tasks out of denominator={self.denominator}",
+            )
+        return np.ascontiguousarray(solved.astype(np.intp))
+
+    def _observed_solved(self) -> np.ndarray:
+        return self._whole_numbers(self.observed, "observed scores")
+
+    def _require_solved(self) -> np.ndarray:
+        solved = self.solved_rows
+        if solved is None:
+            raise DataError("bootstrap", "histograms need whole-number scores (task bootstrap)")
+        return solved
+
+    def system_histograms(self) -> CountHistograms:
+        """Exact histograms of each system's solved count (task bootstrap only), built in
+        chunks of resamples (memory bounded at any B)."""
+        solved = self._require_solved()
+        smallest, largest = solved.min(axis=1), solved.max(axis=1)
+        n_rows = len(smallest)
+        width = int((largest - smallest).max()) + 1
+        counts = np.zeros(n_rows * width, dtype=np.intp)
+        shift = (np.arange(n_rows, dtype=np.intp) * width - smallest)[:, None]
+        chunk = max(1, _HISTOGRAM_CHUNK_ELEMENTS // n_rows)
+        for start in range(0, self.n_resamples, chunk):
+            keys = solved[:, start : start + chunk] + shift
+            counts += np.bincount(keys.ravel(), minlength=counts.size)
+        return CountHistograms(smallest, counts.reshape(n_rows, width))
+
+    def difference_histograms(self, first: np.ndarray, second: np.ndarray) -> CountHistograms:
+        """Exact histograms of ``solved[first] - solved[second]`` per pair (task bootstrap).
+
+        Pair ``p = (a, b)`` lands in bin ``(T_a - min_a) + (max_b - T_b)`` of its row, so a run
+        of pairs ``(a, b), (a, b + 1), ...`` (as in :func:`pair_indices`) is one broadcast
+        addition; resamples are processed in chunks (memory bounded at any B).
         """
-        low, high = interval_from_rows(
-            self.resample_rows, self.observed, self.jackknife, method, confidence
-        )
+        solved = self._require_solved()
+        first = np.asarray(first, dtype=np.intp)
+        second = np.asarray(second, dtype=np.intp)
+        n_pairs = len(first)
+        smallest, largest = solved.min(axis=1), solved.max(axis=1)
+        spread = largest - smallest
+        width = int(spread[first].max() + spread[second].max()) + 1
+        # Row p starts at p * width; with V_b = max_b - T_b + b * width, pair p of a run that
+        # starts at pair p0 = (a, b0) has key U_a + V_b with U_a = T_a - min_a + (p0 - b0) width.
+        run_starts = np.flatnonzero(
+            np.r_[True, (np.diff(first) != 0) | (np.diff(second) != 1)]
+        ).tolist()
+        runs = list(zip(run_starts, [*run_starts[1:], n_pairs], strict=True))
+        column_shift = (largest + np.arange(len(largest), dtype=np.intp) * width)[:, None]
+        counts = np.zeros(n_pairs * width, dtype=np.intp)
+        chunk = max(1, _HISTOGRAM_CHUNK_ELEMENTS // n_pairs)
+        keys = np.empty((n_pairs, min(chunk, self.n_resamples)), dtype=np.intp)
+        for start in range(0, self.n_resamples, chunk):
+            stop = min(start + chunk, self.n_resamples)
+            block = keys[:, : stop - start]
+            second_part = column_shift - solved[:, start:stop]
+            for run_start, run_stop in runs:
+                a, b0 = first[run_start], second[run_start]
+                first_part = solved[a, start:stop] + ((run_start - b0) * width - smallest[a])
+                np.add(
+                    first_part,
+                    second_part[b0 : b0 + run_stop - run_start],
+                    out=block[run_start:run_stop],
+                )
+            counts += np.bincount(block.ravel(), minlength=counts.size)
+        return CountHistograms(smallest[first] - largest[second], counts.reshape(n_pairs, width))
+
+    def intervals(self, method: str = "percentile", confidence: float = 0.95) -> pd.DataFrame:
+        """Per-system interval: columns ``system, score, se, low, high, method`` (fractions).
+
+        ``se`` is the standard deviation of the resampled scores (ddof=1); ``method`` the
+        interval each row got (``"percentile"`` where BCa is undefined, see the module notes).
+        """
+        _check_method(method)
+        if self.denominator is not None:
+            histograms = self.system_histograms()
+            acc = acceleration(self.jackknife) if method == "bca" else None
+            low, high, fallback = histograms.intervals(
+                self._observed_solved(), self.denominator, acc, method, confidence
+            )
+            se = histograms.standard_deviation(self._observed_solved()) / self.denominator
+        else:
+            low, high, fallback = interval_from_rows(
+                self.resample_rows,
+                self.observed,
+                self.jackknife,
+                method,
+                confidence,
+                return_fallback=True,
+            )
+            se = self.resamples.std(axis=0, ddof=1)
         return pd.DataFrame(
             {
                 "system": self.systems,
                 "score": self.observed,
-                "se": self.resamples.std(axis=0, ddof=1),
+                "se": se,
                 "low": low,
                 "high": high,
+                "method": _method_labels(method, fallback),
             }
         )
 
@@ -216,53 +512,84 @@ class BootstrapResult:
             a, b = first[start : start + block], second[start : start + block]
             yield a, b, rows[a] - rows[b]
 
+    def _difference_block(
+        self, a: np.ndarray, b: np.ndarray, method: str, confidence: float, covariance
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """``(low, high, se, fallback)`` of the differences of pairs ``a``, ``b``."""
+        jackknife = self.jackknife[a] - self.jackknife[b] if method == "bca" else None
+        if self.denominator is not None:
+            histograms = self.difference_histograms(a, b)
+            observed = self._observed_solved()
+            observed = observed[a] - observed[b]
+            acc = acceleration(jackknife) if method == "bca" else None
+            low, high, fallback = histograms.intervals(
+                observed, self.denominator, acc, method, confidence
+            )
+            se = histograms.standard_deviation(observed) / self.denominator
+            return low, high, se, fallback
+        differences = self.resample_rows[a] - self.resample_rows[b]
+        low, high, fallback = interval_from_rows(
+            differences,
+            self.observed[a] - self.observed[b],
+            jackknife,
+            method,
+            confidence,
+            return_fallback=True,
+        )
+        # Var(A - B) = Var A + Var B - 2 Cov(A, B), from the systems x systems covariance.
+        variance = covariance[a, a] + covariance[b, b] - 2.0 * covariance[a, b]
+        return low, high, np.sqrt(np.maximum(variance, 0.0)), fallback
+
     def difference_intervals(
         self, method: str = "percentile", confidence: float = 0.95
     ) -> pd.DataFrame:
         """Paired interval of ``score_a - score_b`` for every pair ``a < b`` (system order).
 
-        Columns ``system_a, system_b, score_a, score_b, difference, se, low, high``. All pairs
-        come from the same resamples; work is vectorised over blocks of pairs.
+        Columns ``system_a, system_b, score_a, score_b, difference, se, low, high, method``
+        (``method``: the interval each row got, ``"percentile"`` where BCa is undefined). All
+        pairs come from the same resamples; work is vectorised over blocks of pairs.
         """
-        # Var(A - B) = Var A + Var B - 2 Cov(A, B), from the small systems x systems covariance.
-        covariance = np.atleast_2d(np.cov(self.resamples, rowvar=False, ddof=1))
-        parts = []
-        for a, b, differences in self.iter_differences():
-            observed = self.observed[a] - self.observed[b]
-            jackknife = self.jackknife[a] - self.jackknife[b]
-            low, high = interval_from_rows(differences, observed, jackknife, method, confidence)
-            parts.append(
-                pd.DataFrame(
-                    {
-                        "system_a": [self.systems[i] for i in a],
-                        "system_b": [self.systems[i] for i in b],
-                        "score_a": self.observed[a],
-                        "score_b": self.observed[b],
-                        "difference": observed,
-                        "se": np.sqrt(
-                            np.maximum(
-                                covariance[a, a] + covariance[b, b] - 2.0 * covariance[a, b], 0.0
-                            )
-                        ),
-                        "low": low,
-                        "high": high,
-                    }
-                )
+        _check_method(method)
+        _alpha(confidence)
+        covariance = None
+        if self.denominator is None:
+            covariance = np.atleast_2d(np.cov(self.resamples, rowvar=False, ddof=1))
+        first, second = pair_indices(len(self.systems))
+        # The sorting path holds a block of pairs x B values: fewer pairs when B is large.
+        block = _PAIR_BLOCK
+        if self.denominator is None:
+            block = max(1, min(block, _HISTOGRAM_CHUNK_ELEMENTS // self.n_resamples))
+        parts = [
+            self._difference_block(
+                first[start : start + block],
+                second[start : start + block],
+                method,
+                confidence,
+                covariance,
             )
-        if not parts:
-            return pd.DataFrame(
-                columns=[
-                    "system_a",
-                    "system_b",
-                    "score_a",
-                    "score_b",
-                    "difference",
-                    "se",
-                    "low",
-                    "high",
-                ]
+            for start in range(0, len(first), block)
+        ]
+        if parts:
+            low, high, se, fallback = (
+                np.concatenate(column) for column in zip(*parts, strict=True)
             )
-        return pd.concat(parts, ignore_index=True)
+        else:
+            low = high = se = np.empty(0)
+            fallback = np.empty(0, dtype=bool)
+        systems = np.asarray(self.systems, dtype=object)
+        return pd.DataFrame(
+            {
+                "system_a": systems[first].tolist(),
+                "system_b": systems[second].tolist(),
+                "score_a": self.observed[first],
+                "score_b": self.observed[second],
+                "difference": self.observed[first] - self.observed[second],
+                "se": se,
+                "low": low,
+                "high": high,
+                "method": _method_labels(method, fallback),
+            }
+        )
 
 
 def bootstrap_scores(
@@ -280,7 +607,7 @@ def bootstrap_scores(
     every system as ``counts @ X.T / n`` (cluster bootstrap: solved over drawn tasks). The
     result depends only on ``seed``, ``n_resamples``, the matrix and the clusters, not on
     ``chunk_size`` (resamples per chunk; by default a chunk's count matrix holds about
-    262,000 entries, which stays in cache). ``progress`` shows a tqdm bar over chunks.
+    131,000 entries, which stays in cache). ``progress`` shows a tqdm bar over chunks.
     """
     if int(n_resamples) < 2:
         raise DataError("n_resamples", f"need at least 2 resamples, got {n_resamples}")
@@ -321,27 +648,43 @@ def bootstrap_scores(
     if chunk_size is None:
         chunk_size = max(1, _DEFAULT_CHUNK_ELEMENTS // units)
     chunk_size = max(1, min(int(chunk_size), n_resamples))
+    # The smallest index dtype that holds a chunk's offset indices: the same stream as int64
+    # (numpy draws any bounded range below 2^32 from 32-bit words), less memory traffic.
+    index_dtype = np.int32 if chunk_size * units < (1 << 31) else np.int64
+    offsets = (np.arange(chunk_size, dtype=index_dtype) * units)[:, None]
     rng = np.random.default_rng(seed)
-    resamples = np.empty((n_resamples, n_systems))
+    solved = np.empty((n_resamples, n_systems), dtype=product_dtype)
+    drawn = None if coded is None else np.empty(n_resamples, dtype=product_dtype)
     starts = range(0, n_resamples, chunk_size)
     if progress:
         from tqdm.auto import tqdm
 
         starts = tqdm(starts, total=len(starts), desc="bootstrap", unit="chunk")
-    for start in starts:
-        size = min(chunk_size, n_resamples - start)
-        counts = _row_bincount(rng.integers(0, units, size=(size, units)), units)
-        counts = counts.astype(product_dtype)
-        solved = (counts @ unit_totals_product).astype(np.float64)
-        if coded is None:
-            resamples[start : start + size] = solved / n_tasks
-        else:
-            resamples[start : start + size] = solved / (counts @ unit_sizes_product)[:, None]
-    return BootstrapResult(
+    with _single_blas_thread():
+        for start in starts:
+            size = min(chunk_size, n_resamples - start)
+            indices = rng.integers(0, units, size=(size, units), dtype=index_dtype)
+            indices += offsets[:size]
+            counts = np.bincount(indices.ravel(), minlength=size * units).reshape(size, units)
+            counts = counts.astype(product_dtype)
+            np.matmul(counts, unit_totals_product, out=solved[start : start + size])
+            if drawn is not None:
+                np.matmul(counts, unit_sizes_product, out=drawn[start : start + size])
+    if drawn is None:
+        resamples = solved.astype(np.float64)
+        resamples /= n_tasks
+    else:
+        resamples = solved.astype(np.float64) / drawn.astype(np.float64)[:, None]
+    result = BootstrapResult(
         systems=outcome.systems,
         observed=observed,
         resamples=resamples,
         jackknife=jackknife,
         seed=seed,
         clustered=coded is not None,
+        denominator=n_tasks if coded is None else None,
     )
+    if coded is None:
+        # The exact solved counts, kept for the histogram path (no rounding round trip).
+        result._solved = np.ascontiguousarray(solved.T, dtype=np.intp)
+    return result
