@@ -18,6 +18,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "validate": ("analysis.validation", "print a data-quality report of the cached data"),
     "claims": ("analysis.claims", "print the claims ledger with computed verdicts"),
     "report": ("analysis.report", "execute the notebooks and render the HTML report"),
+    "audit": ("analysis.audit_cli", "noise report of any leaderboard's per-task results"),
 }
 
 

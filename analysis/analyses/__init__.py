@@ -1,0 +1,1 @@
+"""Analyses: the answers the notebooks and commands present, as typed dataclasses."""

@@ -1,0 +1,1 @@
+"""The data layer: where results come from and how they are checked and modelled."""
