@@ -27,7 +27,8 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     columns.add_argument("--task", default="task", help="task column (default: task)")
     columns.add_argument("--system", default="system", help="system column (default: system)")
     columns.add_argument("--score", default="score", help="score column in [0, 1]")
-    columns.add_argument("--run", help="run column (repeated runs)")
+    # dest differs from "run": cli.py stores the subcommand function in args.run
+    columns.add_argument("--run", dest="run_column", help="run column (repeated runs)")
     columns.add_argument("--cluster", help="cluster column (e.g. repository)")
     columns.add_argument("--task-date", help="task creation date column")
     columns.add_argument("--system-date", help="system release date column")
@@ -103,7 +104,7 @@ def run_cli(args: argparse.Namespace) -> int:
         task=args.task,
         system=args.system,
         score=args.score,
-        run=args.run,
+        run=args.run_column,
         cluster=args.cluster,
         task_date=args.task_date,
         system_date=args.system_date,

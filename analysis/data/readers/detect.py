@@ -122,3 +122,29 @@ def read_paths(
     if not paths:
         raise DataError("paths", "no results path given")
     return combine([read_path(p, reader, options) for p in paths])
+
+
+#: Public per-task leaderboards the audit can run on out of the box: name -> mirror folder.
+PUBLIC_LEADERBOARDS: dict[str, str] = {
+    "openhands_index": "openhands-index-results-3015ac6",
+    "terminal_bench": "terminal-bench-core-0.1.1-8e1925a",
+}
+
+
+def public_leaderboard(name: str) -> Path:
+    """Where the pinned copy of a public leaderboard (``PUBLIC_LEADERBOARDS``) is.
+
+    Resolved in the read-only mirror (``SWEAUDIT_MIRROR``) for now; the one place to switch
+    to the download layer once these are registered sources.
+    """
+    from analysis.paths import mirror_dir
+
+    if name not in PUBLIC_LEADERBOARDS:
+        raise DataError(name, f"unknown leaderboard; use one of {', '.join(PUBLIC_LEADERBOARDS)}")
+    mirror = mirror_dir()
+    if mirror is None:
+        raise DataError(name, "no mirror configured: set SWEAUDIT_MIRROR (or give a path)")
+    path = mirror / PUBLIC_LEADERBOARDS[name]
+    if not path.is_dir():
+        raise DataError(path, "leaderboard directory not found in the mirror")
+    return path
