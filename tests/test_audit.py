@@ -209,3 +209,48 @@ def test_terminal_bench_real(mirror):
     report = audit(results, n_resamples=200)
     assert report.n_systems == 13 and report.unknown_outcomes == nulls
     assert all(s.n_runs == 5 and s.run_sd is not None and s.run_sd > 0 for s in report.systems)
+
+
+# --------------------------------------------------------------------------- calibration
+
+
+def _replicates(n_rows, n_tasks, n_runs, paired_null, seed):
+    """Rows with U-shaped per-task success probabilities (Beta(0.6, 0.6), mean 0.5, like
+    real benchmarks' easy and impossible tasks), each row on its own draw of tasks; with
+    ``paired_null`` rows 2i and 2i+1 share their tasks' probabilities (one system run twice,
+    independently: the null of a paired test), so the pairs (2i, 2i+1) are independent."""
+    rng = np.random.default_rng(seed)
+    if paired_null:
+        p = np.repeat(rng.beta(0.6, 0.6, (n_rows // 2, n_tasks)), 2, axis=0)
+    else:
+        p = rng.beta(0.6, 0.6, (n_rows, n_tasks))
+    outcomes = rng.random((n_rows, n_runs, n_tasks)) < p[:, None, :]
+    rows = pd.DataFrame(
+        {
+            "system": np.repeat([f"s{i:04d}" for i in range(n_rows)], n_runs * n_tasks),
+            "task": np.tile([f"t{t:03d}" for t in range(n_tasks)], n_rows * n_runs),
+            "run": np.tile(np.repeat(np.arange(n_runs).astype(str), n_tasks), n_rows),
+            "score": outcomes.ravel().astype(float),
+        }
+    )
+    return to_matrix(make_results(rows, "simulated"))
+
+
+@pytest.mark.parametrize("n_runs", [1, 5])
+def test_score_intervals_cover_the_task_population_mean(n_runs):
+    # 600 replicate systems on their own 80 tasks; the true mean of Beta(0.6, 0.6) is 0.5
+    matrix = _replicates(600, 80, n_runs, paired_null=False, seed=n_runs)
+    frame = score_intervals(matrix)
+    coverage = ((frame["low"] <= 0.5) & (frame["high"] >= 0.5)).mean()
+    assert 0.925 <= coverage <= 0.975, coverage  # 95% +- 3 Monte Carlo SE
+
+
+@pytest.mark.parametrize("n_runs", [1, 5])
+def test_paired_tests_hold_their_level_under_the_null(n_runs):
+    # 600 independent null pairs on 80 tasks (exact McNemar is conservative: lower bound 1%)
+    matrix = _replicates(1200, 80, n_runs, paired_null=True, seed=10 + n_runs)
+    tests = paired_tests(matrix)
+    null_pairs = tests[(tests["a"] % 2 == 0) & (tests["b"] == tests["a"] + 1)]
+    assert len(null_pairs) == 600
+    rejected = (null_pairs["p_value"] < 0.05).mean()
+    assert 0.01 <= rejected <= 0.077, rejected  # 5% + 3 Monte Carlo SE

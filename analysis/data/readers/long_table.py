@@ -1,9 +1,10 @@
 """A long results table (CSV, TSV, JSONL or Parquet): one row per (system, task[, run]).
 
 Column names are given by :class:`ReaderOptions` (``--task``, ``--system``, ``--score``,
-optional ``--run``, ``--cluster``, ``--task-date``, ``--system-date``). Scores must lie in
-[0, 1]; booleans (``True``/``False``, ``resolved``/``unresolved`` are not guessed) count as
-1/0; empty cells are unknown outcomes, kept apart.
+optional ``--run``, ``--cluster``, ``--task-date``, ``--system-date``; a column named
+``run``, ``cluster``, ``task_date`` or ``system_date`` is used without its option). Scores
+must lie in [0, 1]; booleans and the strings ``true``/``false`` count as 1/0 (nothing else
+is guessed); empty cells are unknown outcomes, kept apart.
 """
 
 from __future__ import annotations
@@ -58,14 +59,21 @@ def read(path: Path, options: ReaderOptions | None = None) -> Results:
     frame = _read_frame(path)
     if frame.empty:
         raise DataError(path, "no rows")
-    mapping = {
-        "system": options.system,
-        "task": options.task,
-        "score": options.score,
+    optional = {
         "run": options.run,
         "cluster": options.cluster,
         "task_date": options.task_date,
         "system_date": options.system_date,
+    }
+    # An optional column not named by an option is used when it carries the canonical name.
+    for field, column in optional.items():
+        if column is None and field in frame.columns:
+            optional[field] = field
+    mapping = {
+        "system": options.system,
+        "task": options.task,
+        "score": options.score,
+        **optional,
     }
     absent = [
         f"{column!r} (--{field.replace('_', '-')})"
