@@ -75,7 +75,7 @@ def test_clusters_switch_to_the_clustered_interval():
     frame["cluster"] = frame["task"].str[-1].map(lambda d: f"repo{int(d) % 4}")
     results = make_results(frame, "s.csv")
     matrix = to_matrix(results)
-    assert "clustered" in score_intervals(matrix).attrs["method"]
+    assert "cluster-robust" in score_intervals(matrix).attrs["method"]
     assert "McNemar" in paired_tests(matrix).attrs["method"]  # clusters fixed: see docstring
     assert audit(results, n_resamples=100).n_clusters == 4
 

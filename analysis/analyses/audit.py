@@ -39,7 +39,7 @@ from analysis.stats.bootstrap import (
     pair_indices,
 )
 from analysis.stats.comparisons import _mcnemar_from_counts, holm_adjust
-from analysis.stats.intervals import pass_rate_intervals, wilson_interval
+from analysis.stats.intervals import wilson_interval
 from analysis.stats.power import minimum_detectable_difference
 from analysis.stats.tiers import compact_letter_display, rank_intervals
 
@@ -171,33 +171,48 @@ def score_intervals(matrix: ResultsMatrix, confidence: float = CONFIDENCE) -> pd
 
     THE choice of interval (``frame.attrs["method"]`` names it):
 
-    - 0/1 outcomes, no clusters: Wilson score interval;
-    - 0/1 outcomes with clusters: ``score +- z SE_clustered`` (Miller 2024, eq. 4);
-    - fractional scores (means over runs or samples): ``score +- z SE`` with the sample SE
-      of the per-task scores (or the clustered SE with clusters), clipped to [0, 1].
+    - no clusters, 0/1 outcomes: Wilson score interval (:func:`wilson_interval`);
+    - no clusters, fractional scores (means over runs or samples): ``score +- z SE`` with the
+      sample SE of the per-task scores;
+    - with clusters: ``score +- t_{C-1} SE_CR1``, the cluster-robust SE (Miller 2024 eq. 4)
+      with the small-sample factor ``sqrt(C / (C - 1))`` and a t quantile on ``C - 1`` df.
+
+    All clipped to [0, 1]. Coverage by simulation (95% nominal): the unclustered intervals
+    cover 93-97% (tests/test_audit.py). With 12 unequal clusters shaped like SWE-bench
+    Verified's repositories the clustered interval covered about 91% without and 83-85%
+    with repository effects (the engine's CR0 with a normal quantile: 86% and 76-78%): few
+    clusters make every cluster-robust interval too narrow, so a calibrated method should
+    replace this branch.
     """
     values = matrix.mean.to_numpy()
     n_tasks = values.shape[1]
     score = values.mean(axis=1)
     z = float(scipy_stats.norm.ppf(0.5 + confidence / 2.0))
-    if matrix.binary and matrix.clusters is None:
-        low, high = wilson_interval(values.sum(axis=1), np.full(len(score), n_tasks), confidence)
-        method = "Wilson score interval (tasks independent)"
+    if matrix.clusters is not None:
+        codes, uniques = pd.factorize(matrix.clusters.to_numpy())
+        n_clusters = len(uniques)
+        if n_clusters < 2:
+            raise DataError(matrix.source, "a cluster column with a single cluster")
+        se = _clustered_se(values, codes, n_clusters) * math.sqrt(n_clusters / (n_clusters - 1))
+        quantile = float(scipy_stats.t.ppf(0.5 + confidence / 2.0, n_clusters - 1))
+        low, high = score - quantile * se, score + quantile * se
+        method = (
+            f"cluster-robust interval (CR1 SE, t on {n_clusters - 1} df, {n_clusters} clusters)"
+        )
     elif matrix.binary:
-        table = pass_rate_intervals(matrix.mean, clusters=matrix.clusters, confidence=confidence)
-        low, high = table["clustered_low"].to_numpy(), table["clustered_high"].to_numpy()
-        method = "clustered normal interval (Miller 2024 eq. 4, clusters from the data)"
+        low, high = wilson_interval(values.sum(axis=1), np.full(len(score), n_tasks), confidence)
+        method = "Wilson score interval"
     else:
-        if matrix.clusters is not None:
-            codes, uniques = pd.factorize(matrix.clusters.to_numpy())
-            se = _clustered_se(values, codes, len(uniques))
-            method = "clustered normal interval on per-task mean scores"
-        else:
-            se = values.std(axis=1, ddof=1) / math.sqrt(n_tasks)
-            method = "normal interval on per-task mean scores (sample SE)"
-        low, high = np.clip(score - z * se, 0.0, 1.0), np.clip(score + z * se, 0.0, 1.0)
+        se = values.std(axis=1, ddof=1) / math.sqrt(n_tasks)
+        low, high = score - z * se, score + z * se
+        method = "normal interval on per-task mean scores (sample SE)"
     frame = pd.DataFrame(
-        {"system": matrix.systems, "score": score, "low": np.asarray(low), "high": np.asarray(high)}
+        {
+            "system": matrix.systems,
+            "score": score,
+            "low": np.clip(np.asarray(low, dtype="float64"), 0.0, 1.0),
+            "high": np.clip(np.asarray(high, dtype="float64"), 0.0, 1.0),
+        }
     )
     frame.attrs["method"] = method
     return frame
@@ -481,8 +496,9 @@ def audit(
     notes = list(results.notes)
     if matrix.clusters is not None:
         notes.append(
-            "paired tests and MDD take tasks as independent given their cluster (clusters "
-            "fixed); intervals and rank intervals are clustered"
+            f"intervals and rank intervals are clustered over {matrix.clusters.nunique()} "
+            "clusters (with few clusters cluster-robust intervals run narrow); paired tests "
+            "and MDD take tasks as independent given their cluster"
         )
     n_clusters = None if matrix.clusters is None else int(matrix.clusters.nunique())
     return AuditReport(
