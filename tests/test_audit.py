@@ -254,3 +254,16 @@ def test_paired_tests_hold_their_level_under_the_null(n_runs):
     assert len(null_pairs) == 600
     rejected = (null_pairs["p_value"] < 0.05).mean()
     assert 0.01 <= rejected <= 0.077, rejected  # 5% + 3 Monte Carlo SE
+
+
+def test_cli_reader_and_benchmark_options_on_a_tree(tmp_path, capsys):
+    from test_readers import make_openhands
+
+    root = make_openhands(tmp_path / "oh")
+    arguments = ["audit", str(root), "--reader", "openhands", "--no-progress", "--resamples", "50"]
+    assert main([*arguments, "--benchmark", "swe-bench", "--format", "html"]) == 0
+    page = capsys.readouterr().out
+    assert page.startswith("<!DOCTYPE html>") and "X CLI / model-a" in page
+    assert main([*arguments, "--benchmark", "gaia", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["n_tasks"] == 2 and data["reader"] == "openhands"
