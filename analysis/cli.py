@@ -33,6 +33,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "claims": ("analysis.claims.ledger", "print the claims ledger with computed verdicts"),
     "report": ("analysis.report.site", "execute the notebooks and render the HTML report"),
     "calibrate": ("analysis.analyses.calibration", "coverage and type-I error of every method"),
+    "audit": ("analysis.report.audit", "noise report of any leaderboard's per-task results"),
 }
 
 

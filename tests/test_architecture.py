@@ -45,6 +45,9 @@ SHARED_FUNCTION_NAMES: dict[str, str] = {
     "configure_parser": "the CLI protocol: every command module exposes it (analysis/cli.py)",
     "run_cli": "the CLI protocol: every command module exposes it (analysis/cli.py)",
     "__getattr__": "PEP 562: published figures as lazy module constants (no I/O at import)",
+    "detect": "the reader protocol: every results reader exposes detect(path) -> bool "
+    "(analysis/data/readers/detect.py)",
+    "read": "the reader protocol: every results reader exposes read(path, options) -> Results",
 }
 #: Modules still allowed to read a file when imported, with the reason. They are imported
 #: before the spying starts, so every other module is checked.

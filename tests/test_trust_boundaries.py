@@ -610,11 +610,19 @@ def test_disk_full_on_one_source_still_fetches_the_others(
 
 def test_tests_run_with_a_temporary_home() -> None:
     """conftest.py points HOME and the profile directories of every tool at a temp folder."""
+    import importlib.util
+
     import matplotlib
-    from conftest import PROFILE_VARIABLES
     from IPython.paths import get_ipython_dir
     from jupyter_core.paths import jupyter_config_dir, jupyter_data_dir, jupyter_runtime_dir
 
+    # by path: "conftest" alone may name tests/fixtures/conftest.py, imported later
+    spec = importlib.util.spec_from_file_location(
+        "tests_conftest", Path(__file__).with_name("conftest.py")
+    )
+    conftest = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(conftest)
+    PROFILE_VARIABLES = conftest.PROFILE_VARIABLES
     home = Path.home().resolve()
     temporary = Path(tempfile.gettempdir()).resolve()
     assert home.is_relative_to(temporary) and home.name.startswith("swe-audit-test-home-")

@@ -1,1 +1,2 @@
-"""One module per notebook question; each returns frames and dataclasses, never draws."""
+"""One module per question the notebooks and commands answer; each returns frames and
+dataclasses, never draws."""

@@ -1,2 +1,3 @@
 """The data layer: what upstream publishes (``sources``), the local cache (``download``),
-one reader per upstream format (``readers``) and schema/consistency checks (``validation``)."""
+one reader per upstream format (``readers``), the general results model (``results``) and
+schema/consistency checks (``validation``)."""

@@ -258,6 +258,14 @@ def interval_from_resamples(
     )
 
 
+def resample_counts(indices: np.ndarray, n_units: int) -> np.ndarray:
+    """How often each of ``n_units`` units is drawn in each row of ``indices`` (rows x draws of
+    unit numbers): one ``bincount`` over row-offset keys instead of a loop over rows."""
+    rows = indices.shape[0]
+    keys = indices + (np.arange(rows, dtype=indices.dtype) * n_units)[:, None]
+    return np.bincount(keys.ravel(), minlength=rows * n_units).reshape(rows, n_units)
+
+
 def pair_indices(n_systems: int) -> tuple[np.ndarray, np.ndarray]:
     """Indices ``(a, b)`` of all pairs ``a < b`` in row-major order."""
     first, second = np.triu_indices(n_systems, k=1)
