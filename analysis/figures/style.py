@@ -162,6 +162,7 @@ def save_figure(
     name: str,
     caption: str | None = None,
     directory: Path | None = None,
+    alt: str | None = None,
 ) -> dict[str, Path]:
     """Write ``fig`` as ``<name>.svg`` and ``<name>.png`` (and ``<name>.txt`` caption).
 
@@ -170,7 +171,8 @@ def save_figure(
     "Most pairs of adjacent systems are not distinguishable: their intervals overlap.";
     it is stored as plain text (the report escapes it). Returns ``{"svg": path, "png":
     path}`` plus ``"caption"`` when a caption was written. The directory defaults to
-    :func:`analysis.paths.figures_dir` and is created if needed.
+    :func:`analysis.paths.figures_dir` and is created if needed. ``alt`` (what the image
+    shows, for readers who cannot see it) is stored with the caption as an ``Alt:`` line.
     """
     check_figure_name(name)
     if not isinstance(fig, Figure):
@@ -194,12 +196,33 @@ def save_figure(
         fig.savefig(png_path, format="png", dpi=PNG_DPI, metadata={"Software": None})
         written["png"] = png_path
     caption_path = target / f"{name}.txt"
+    if alt:
+        caption = f"{(caption or '').strip()}\nAlt: {alt.strip()}"
     if caption:
         caption_path.write_text(caption.strip() + "\n", encoding="utf-8")
         written["caption"] = caption_path
     elif caption_path.exists():
         caption_path.unlink()  # a stale caption would describe an older picture
     return written
+
+
+def display_name(system: object, max_length: int = 40) -> str:
+    """A system's name for figure labels: control characters removed and shortened to
+    ``max_length`` characters with an ellipsis (tables keep the full name). Names come from
+    data: a label must never make a figure grow with its input."""
+    text = "".join(ch if ch.isprintable() else " " for ch in str(system)).strip()
+    return text if len(text) <= max_length else text[: max_length - 1].rstrip() + "\u2026"
+
+
+def annotate_figure(fig: Figure, title: str, subtitle: str = "", source: str = "") -> Figure:
+    """Give ``fig`` the house title block (bold title, one-line subtitle) and a source line
+    at the bottom, inside the image, so a figure lifted into a blog post carries them."""
+    fig.suptitle(title, x=0.01, ha="left", fontweight="bold")
+    if subtitle:
+        fig.text(0.01, 0.93, subtitle, ha="left", va="top", fontsize="small")
+    if source:
+        fig.text(0.01, 0.005, f"Source: {source}", ha="left", va="bottom", fontsize="x-small")
+    return fig
 
 
 def read_caption(name: str, directory: Path | None = None) -> str | None:

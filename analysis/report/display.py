@@ -18,15 +18,20 @@ def escape(value: Any) -> str:
     return html.escape(str(value), quote=True)
 
 
-def show_finding(template: str, **values: Any) -> None:
-    """Display the notebook's one-sentence finding, computed at run time.
+def show_finding(headline: str, *bullets: str, **values: Any) -> None:
+    """Display the notebook's finding, computed at run time: one headline sentence, then
+    short bullets (optional).
 
-    ``template`` is written by us and may contain Markdown; ``values`` come from data and
-    are escaped before being substituted with :meth:`str.format`.
+    ``headline`` and ``bullets`` are written by us and may contain Markdown; ``values`` come
+    from data and are escaped before being substituted into all of them with
+    :meth:`str.format`. Write intervals with :func:`analysis.formatting.format_ci`.
     """
-    text = template.format(**{key: escape(value) for key, value in values.items()})
+    escaped = {key: escape(value) for key, value in values.items()}
+    text = f"**Finding.** {headline.format(**escaped)}"
+    if bullets:
+        text += "\n\n" + "\n".join(f"- {bullet.format(**escaped)}" for bullet in bullets)
     # Displayed, not returned, so a call as a cell's last line shows it once.
-    display(Markdown(f"**Finding.** {text}"))
+    display(Markdown(text))
 
 
 def show_table(frame: pd.DataFrame, caption: str | None = None, **to_html: Any) -> None:
