@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.data import download, sources
+from analysis.data import download, hub, sources, staging
 from analysis.data.download import (
     OfflineError,
     configure_parser,
@@ -434,8 +434,8 @@ def _hub_source(revision: str = "1" * 40) -> Source:
 def test_hub_rebuild_records_differing_sha(cache: Path, monkeypatch) -> None:
     datasets = pytest.importorskip("datasets")
     dataset = datasets.Dataset.from_list(_rows(["b", "a"]))
-    monkeypatch.setattr(download, "hub_loader", lambda source: dataset)
-    monkeypatch.setattr(download, "VERIFIED_ROWS", 2)
+    monkeypatch.setattr(hub, "hub_loader", lambda source: dataset)
+    monkeypatch.setattr(hub, "VERIFIED_ROWS", 2)
     source = _hub_source()
     result = _fetch_one(source)
     assert result.ok and result.origin == "huggingface"
@@ -452,7 +452,7 @@ def test_hub_unreachable_is_offline(monkeypatch) -> None:
     def unreachable(source: Source) -> None:
         raise ConnectionError("no route to huggingface.co")
 
-    monkeypatch.setattr(download, "hub_loader", unreachable)
+    monkeypatch.setattr(hub, "hub_loader", unreachable)
     source = _hub_source()
     with pytest.raises(OfflineError, match="SWEAUDIT_MIRROR"):
         ensure(source)
@@ -544,7 +544,7 @@ def test_stale_part_files_are_swept_live_ones_kept(server: Server, cache: Path) 
 
 def test_body_beyond_pinned_size_is_cut_off_and_never_written(server: Server, cache: Path) -> None:
     written: list[int] = []
-    real = download._write
+    real = staging.write_chunk
 
     def counting(handle, chunk: bytes) -> None:
         written.append(len(chunk))
@@ -563,11 +563,11 @@ def test_body_beyond_pinned_size_is_cut_off_and_never_written(server: Server, ca
     source = _source(server.url("/big"))
     source = Source(**{**source.__dict__, "files": (SourceFile("demo.json", server.url("/big"),
                     _sha(GOOD_BODY), len(GOOD_BODY)),)})  # fmt: skip
-    download._write = counting
+    staging.write_chunk = counting
     try:
         result = _fetch_one(source, retries=1)
     finally:
-        download._write = real
+        staging.write_chunk = real
     assert not result.ok and "grew past the pinned size" in result.error.problem
     assert sum(written) <= len(GOOD_BODY)
     assert not (cache / "demo.json").exists() and _leftovers(cache) == []

@@ -40,7 +40,7 @@ from pathlib import Path
 import pytest
 
 from analysis import cli
-from analysis.data import download
+from analysis.data import download, staging
 from analysis.errors import DataError, clean_for_terminal, describe_os_error
 from analysis.paths import PROJECT_ROOT
 
@@ -329,21 +329,21 @@ def fail_open_part(code: int, text: str) -> Callable[[World], None]:
         def refuse(destination: Path):
             raise OSError(code, text, str(destination.parent / f".{destination.name}.1.x.part"))
 
-        world.monkeypatch.setattr(download, "_open_part", refuse)
+        world.monkeypatch.setattr(staging, "open_part", refuse)
 
     return setup
 
 
 def disk_full_for(name: str) -> Callable[[World], None]:
     def setup(world: World) -> None:
-        real = download._write
+        real = staging.write_chunk
 
         def write(handle, chunk: bytes) -> None:
             if name in Path(handle.name).name:
                 raise OSError(errno.ENOSPC, "No space left on device")
             real(handle, chunk)
 
-        world.monkeypatch.setattr(download, "_write", write)
+        world.monkeypatch.setattr(staging, "write_chunk", write)
 
     return setup
 

@@ -18,82 +18,58 @@ mode, nothing unpinned is trusted:
 - every file-system or network failure is one :class:`DownloadError` naming the file and
   saying what to do, and ``fetch`` carries on with the remaining sources.
 
-``verified_tasks`` has no single raw URL upstream: without a mirror it is rebuilt from the
-pinned Hugging Face dataset revision into the same JSONL layout (rows sorted by
-``instance_id``, one ``json.dumps`` object per line). Serialisation details of the hub's
-copy may differ from the mirror's, so that file's sha256 can legitimately differ from the
-registry's; the rebuilt file's sha256 and revision are recorded next to it
-(``<file>.origin.json``), reported, and accepted by :func:`ensure` instead of failing.
+One module per concern: :mod:`analysis.data.staging` (the ``.part`` file, its sweep),
+:mod:`analysis.data.http_transfer` (the bounded HTTP download), :mod:`analysis.data.mirror`
+(the mirror copy), :mod:`analysis.data.hub` (``verified_tasks`` rebuilt from the pinned
+Hugging Face revision, whose sha256 may legitimately differ: recorded next to the file and
+accepted by :func:`ensure`); this module decides what to fetch and runs the command.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import hashlib
-import http.client
-import json
 import os
-import re
-import socket
-import stat
 import sys
-import tempfile
-import time
-import urllib.error
-import urllib.parse
-import urllib.request
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
 
-from tqdm.auto import tqdm
-
-from analysis.data.sources import VERIFIED_COLUMNS, Source, SourceFile, get_source, registry
-from analysis.errors import (
-    DownloadError,
-    clean_for_terminal,
-    describe_os_error,
-    sigterm_raises,
+from analysis.data.http_transfer import (
+    DEFAULT_DEADLINE,
+    DEFAULT_TIMEOUT,
+    OfflineError,
+    TransferOptions,
+    download_file,
 )
-from analysis.paths import mirror_dir, raw_dir
+from analysis.data.hub import VERIFIED_ROWS, fetch_from_hub, hub_record, verified_tasks_jsonl
+from analysis.data.mirror import copy_from_mirror, resolve_mirror
+from analysis.data.sources import Source, SourceFile, get_source, registry
+from analysis.data.staging import PART_NAME, STALE_PART_SECONDS, sha256_of, sweep_stale_parts
+from analysis.errors import DownloadError, clean_for_terminal, describe_os_error, sigterm_raises
+from analysis.paths import raw_dir
 
-CHUNK_SIZE = 1 << 16
-USER_AGENT = "swe-audit (+https://github.com/; reproducible benchmark audit)"
-
-VERIFIED_ROWS = 500
-
-#: A ``.part`` file untouched for this long belongs to no live download (each has a deadline).
-STALE_PART_SECONDS = 3600.0
-
-#: Default per-read timeout and overall time limit per file, in seconds.
-DEFAULT_TIMEOUT = 30.0
-DEFAULT_DEADLINE = 300.0
-
-OFFLINE_ADVICE = (
-    "no network and no mirror configured. Either point at a local copy of the upstream "
-    "files (set SWEAUDIT_MIRROR=DIR, or run `python -m analysis fetch --mirror DIR`), "
-    "or connect to the internet and run the command again."
-)
-MIRROR_INSTEAD = "use a local copy of the upstream files (--mirror DIR)"
-RETRY_ADVICE = f"retry later, or {MIRROR_INSTEAD}"
-MIRROR_ADVICE = "the mirror must hold the pinned upstream files in the layout of its PROVENANCE.md"
-
-# Our staging files: ".<name>.<pid>.<random>.part" (older versions wrote no pid).
-_PART = re.compile(r"^\..+?(?:\.(?P<pid>\d+))?\.[^.]+\.part$")
-
-# The process umask can only be read by setting it; restore it at once.
-_UMASK = os.umask(0)
-os.umask(_UMASK)
+#: Re-exported: callers and tests import these from here.
+__all__ = [
+    "DEFAULT_DEADLINE",
+    "DEFAULT_TIMEOUT",
+    "STALE_PART_SECONDS",
+    "VERIFIED_ROWS",
+    "FetchResult",
+    "OfflineError",
+    "configure_parser",
+    "ensure",
+    "fetch",
+    "pinned_paths",
+    "run_cli",
+    "sha256_of",
+    "stray_files",
+    "sweep_stale_parts",
+    "verified_tasks_jsonl",
+]
 
 # In-process memo of verified checksums, keyed by (path, mtime_ns, size): ensure() is called
 # by every loader, and rehashing an 8 MB file each time is wasted work.
 _SHA_MEMO: dict[tuple[str, int, int], str] = {}
-
-
-class OfflineError(DownloadError):
-    """Upstream is unreachable and no mirror is configured: one message says what to do."""
 
 
 @dataclass(frozen=True)
@@ -114,43 +90,12 @@ class FetchResult:
     notes: tuple[str, ...] = field(default_factory=tuple)
 
 
-def sha256_of(path: Path | str) -> str:
-    """Hex SHA-256 of a file's bytes (FIPS 180-4), read in chunks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(CHUNK_SIZE), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _memo_sha256(path: Path) -> str:
     info = path.stat()
     key = (str(path.resolve()), info.st_mtime_ns, info.st_size)
     if key not in _SHA_MEMO:
         _SHA_MEMO[key] = sha256_of(path)
     return _SHA_MEMO[key]
-
-
-def _origin_record_path(path: Path) -> Path:
-    return path.with_name(path.name + ".origin.json")
-
-
-def _hub_record(source: Source, path: Path) -> dict[str, Any] | None:
-    """The sidecar written when ``path`` was rebuilt from the hub, if it is valid for ``source``."""
-    record_path = _origin_record_path(path)
-    if source.hf_dataset is None or not record_path.is_file():
-        return None
-    try:
-        record = json.loads(record_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if (
-        not isinstance(record, dict)
-        or record.get("hf_dataset") != source.hf_dataset
-        or record.get("hf_revision") != source.hf_revision
-    ):
-        return None
-    return record
 
 
 def _is_cached(source: Source, item: SourceFile, cache: Path) -> bool:
@@ -168,7 +113,7 @@ def _is_cached(source: Source, item: SourceFile, cache: Path) -> bool:
         return False
     if actual == item.sha256:
         return True
-    record = _hub_record(source, path)
+    record = hub_record(source, path)
     return record is not None and record.get("sha256") == actual
 
 
@@ -183,26 +128,6 @@ def _rejected(source: Source, items: Iterable[SourceFile], cache: Path) -> list[
 
 def _resolve(name: str | Source, sources: Mapping[str, Source] | None) -> Source:
     return name if isinstance(name, Source) else get_source(name, sources)
-
-
-def _resolve_mirror(mirror: Path | str | None) -> Path | None:
-    given = "--mirror" if mirror is not None else "SWEAUDIT_MIRROR"
-    chosen = Path(mirror).expanduser().resolve() if mirror is not None else mirror_dir()
-    if chosen is None:
-        return None
-    if not chosen.exists():
-        raise DownloadError(
-            chosen,
-            f"mirror directory does not exist ({given}); point {given} at the folder holding "
-            "the upstream files, or unset it to download from upstream",
-        )
-    if not chosen.is_dir():
-        raise DownloadError(
-            chosen,
-            f"the mirror ({given}) is a file, not a directory; give the folder holding the "
-            "upstream files (the one with PROVENANCE.md), not a file inside it",
-        )
-    return chosen
 
 
 def ensure(
@@ -261,7 +186,7 @@ def stray_files(name: str | Source, sources: Mapping[str, Source] | None = None)
         linked = [d for d in directories if (base / d).is_symlink()]
         for entry in [*files, *linked]:
             path = base / entry
-            if path not in pinned and not _PART.match(entry):
+            if path not in pinned and not PART_NAME.match(entry):
                 strays.append(path)
     return sorted(strays)
 
@@ -282,50 +207,6 @@ def _listing(paths: list[Path], folder: Path, limit: int = 3) -> str:
     names = [path.relative_to(folder).as_posix() for path in paths]
     shown = ", ".join(names[:limit])
     return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
-
-
-def _pid_running(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True  # exists, owned by someone else
-    return True
-
-
-def sweep_stale_parts(directories: Iterable[Path], now: float | None = None) -> list[Path]:
-    """Remove ``.part`` files left in ``directories`` by downloads that died; return them.
-
-    A ``.part`` is stale when the PID in its name no longer runs, or (names without a PID,
-    or a reused PID) when it has not been written for :data:`STALE_PART_SECONDS`. Live
-    downloads of concurrent ``fetch`` runs are left alone.
-    """
-    now = time.time() if now is None else now
-    removed = []
-    for directory in directories:
-        try:
-            entries = list(directory.iterdir())
-        except OSError:
-            continue  # absent or unreadable: nothing of ours to sweep
-        for path in entries:
-            match = _PART.match(path.name)
-            if match is None:
-                continue
-            try:
-                info = path.lstat()
-                if not stat.S_ISREG(info.st_mode):
-                    continue
-                pid = match.group("pid")
-                old = now - info.st_mtime > STALE_PART_SECONDS
-                if old or (pid is not None and not _pid_running(int(pid))):
-                    path.unlink()
-                    removed.append(path)
-            except OSError:
-                continue  # raced with its owner, or not ours to remove
-    return removed
 
 
 def fetch(
@@ -356,9 +237,9 @@ def fetch(
     """
     chosen_registry = registry() if sources is None else sources
     chosen = [_resolve(n, chosen_registry) for n in (chosen_registry if names is None else names)]
-    mirror_path = _resolve_mirror(mirror)
+    mirror_path = resolve_mirror(mirror)
     cache = raw_dir()
-    options = _Options(
+    options = TransferOptions(
         timeout=timeout,
         deadline=deadline,
         retries=max(1, retries),
@@ -371,17 +252,8 @@ def fetch(
         return [_fetch_source(source, cache, mirror_path, force, options) for source in chosen]
 
 
-@dataclass(frozen=True)
-class _Options:
-    timeout: float
-    deadline: float
-    retries: int
-    backoff: float
-    progress: bool
-
-
 def _fetch_source(
-    source: Source, cache: Path, mirror: Path | None, force: bool, options: _Options
+    source: Source, cache: Path, mirror: Path | None, force: bool, options: TransferOptions
 ) -> FetchResult:
     target = cache / source.relative_path
     notes: list[str] = []
@@ -414,11 +286,11 @@ def _fetch_source(
                         "that directory, then run fetch again",
                     )
                 if mirror is not None:
-                    _copy_from_mirror(item, mirror / item.path, destination, options)
+                    copy_from_mirror(item, mirror / item.path, destination, options)
                 elif source.hf_dataset is not None:
-                    notes += _fetch_from_hub(source, item, destination)
+                    notes += fetch_from_hub(source, item, destination)
                 else:
-                    _download(item, destination, options)
+                    download_file(item, destination, options)
             except OSError as error:
                 raise _os_failure(error, destination) from None
     except OfflineError as error:
@@ -432,7 +304,7 @@ def _fetch_source(
 def _os_failure(error: OSError, destination: Path) -> DownloadError:
     """An OSError as one DownloadError naming the file it concerns (not our ``.part`` file)."""
     named = error.filename
-    where = named if named and not _PART.match(Path(str(named)).name) else destination
+    where = named if named and not PART_NAME.match(Path(str(named)).name) else destination
     described = describe_os_error(error, where)
     return DownloadError(described.where, described.problem)
 
@@ -447,351 +319,6 @@ def _mention_rejected(error: DownloadError, rejected: list[Path]) -> DownloadErr
         "replaced; it is left as is and never read as data)"
     )
     return type(error)(error.where, problem)
-
-
-@contextlib.contextmanager
-def _staging(destination: Path) -> Iterator[tuple[IO[bytes], Path]]:
-    """A hidden ``.part`` file next to ``destination``, removed unless moved into place.
-
-    Its name carries our PID so :func:`sweep_stale_parts` can tell a dead download's file
-    from a live one.
-    """
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    handle = _open_part(destination)
-    temporary = Path(handle.name)
-    try:
-        # NamedTemporaryFile creates mode 0600; cached data should get the usual umask mode.
-        os.chmod(temporary, 0o666 & ~_UMASK)
-        yield handle, temporary
-    finally:
-        handle.close()
-        temporary.unlink(missing_ok=True)
-
-
-def _open_part(destination: Path) -> IO[bytes]:
-    """Create the ``.part`` file for ``destination`` (a seam: tests make it fail)."""
-    return tempfile.NamedTemporaryFile(  # closed by _staging, then moved or removed
-        dir=destination.parent,
-        prefix=f".{destination.name}.{os.getpid()}.",
-        suffix=".part",
-        delete=False,
-    )
-
-
-def _write(handle: IO[bytes], chunk: bytes) -> None:
-    """Write one chunk to a ``.part`` file (a seam: tests make it fail with ENOSPC)."""
-    handle.write(chunk)
-
-
-def _commit(handle: IO[bytes], temporary: Path, destination: Path) -> None:
-    handle.flush()
-    os.fsync(handle.fileno())
-    handle.close()
-    os.replace(temporary, destination)
-
-
-def _check_sha(where: str | Path, expected: str, actual: str, advice: str) -> None:
-    if actual != expected:
-        raise DownloadError(where, f"sha256 mismatch: expected {expected}, got {actual}; {advice}")
-
-
-def _copy_from_mirror(item: SourceFile, origin: Path, destination: Path, options: _Options) -> None:
-    try:
-        info = origin.stat()
-    except FileNotFoundError:
-        raise DownloadError(
-            origin, f"missing from the mirror; copy the pinned file there ({MIRROR_ADVICE})"
-        ) from None
-    if stat.S_ISDIR(info.st_mode):
-        raise DownloadError(
-            origin,
-            f"is a directory in the mirror, where the file {item.path} should be; "
-            f"replace it with that file ({MIRROR_ADVICE})",
-        )
-    if not stat.S_ISREG(info.st_mode):  # a FIFO or device would block or never end
-        raise DownloadError(
-            origin, f"is not a regular file; replace it with the pinned file ({MIRROR_ADVICE})"
-        )
-    if info.st_size == 0 and item.size:
-        raise DownloadError(
-            origin,
-            f"is empty (0 bytes; the pinned file has {item.size}): the mirror copy is truncated"
-            " or a placeholder; replace it with the upstream file",
-        )
-    if item.size is not None and info.st_size != item.size:
-        raise DownloadError(
-            origin,
-            f"has {info.st_size} bytes, the pinned file has {item.size}: the mirror copy is "
-            "truncated or another version; replace it with the pinned upstream file",
-        )
-    digest = hashlib.sha256()
-    with (
-        _staging(destination) as (handle, temporary),
-        origin.open("rb") as source,
-        _bar(origin.name, info.st_size, options.progress) as bar,
-    ):
-        copied = 0
-        for chunk in iter(lambda: source.read(CHUNK_SIZE), b""):
-            copied += len(chunk)
-            if copied > info.st_size:  # it grows while we copy: never write past its size
-                raise DownloadError(origin, "changed while being copied; run fetch again")
-            digest.update(chunk)
-            _write(handle, chunk)
-            bar.update(len(chunk))
-        advice = "the mirror copy differs from the pinned upstream file: replace it"
-        _check_sha(origin, item.sha256, digest.hexdigest(), advice)
-        _commit(handle, temporary, destination)
-
-
-def _bar(label: str, total: int | None, enabled: bool) -> Any:
-    return tqdm(
-        total=total,
-        desc=label,
-        unit="B",
-        unit_scale=True,
-        unit_divisor=1024,
-        disable=not enabled,
-        leave=False,
-    )
-
-
-class _Transient(Exception):
-    """A failure worth retrying; carries the DownloadError to raise if retries run out."""
-
-    def __init__(self, error: DownloadError) -> None:
-        super().__init__(str(error))
-        self.error = error
-
-
-def _download(item: SourceFile, destination: Path, options: _Options) -> None:
-    """Download ``item.url`` to ``destination`` with retries, all within ``options.deadline``."""
-    deadline = time.monotonic() + options.deadline
-    last: _Transient | None = None
-    for attempt in range(options.retries):
-        if attempt:
-            pause = options.backoff * 2 ** (attempt - 1)
-            if time.monotonic() + pause >= deadline:
-                break
-            time.sleep(pause)
-        try:
-            _download_once(item, destination, options, deadline)
-            return
-        except _Transient as transient:
-            last = transient
-    assert last is not None
-    error = last.error
-    raise DownloadError(error.where, f"{error.problem}; {RETRY_ADVICE}")
-
-
-def _over_time(url: str, options: _Options, received: int, size: int | None) -> DownloadError:
-    of = f" of {size}" if size is not None else ""
-    return DownloadError(
-        url,
-        f"took longer than the overall limit of {options.deadline:g} s (got {received}{of}"
-        f" bytes); the server is too slow: {RETRY_ADVICE}, or raise --deadline",
-    )
-
-
-def _remaining(url: str, deadline: float, options: _Options, received: int, size: int | None):
-    """Seconds the next read may wait: the per-read timeout, cut short by the deadline."""
-    left = deadline - time.monotonic()
-    if left <= 0:
-        raise _over_time(url, options, received, size)
-    return min(options.timeout, left)
-
-
-def _socket_of(response: Any) -> socket.socket | None:
-    # http.client keeps the socket behind its buffered reader; setting its timeout before
-    # each read is how a read is bounded by the overall deadline, not just by `timeout`.
-    raw = getattr(getattr(response, "fp", None), "raw", None)
-    sock = getattr(raw, "_sock", None)
-    return sock if isinstance(sock, socket.socket) else None
-
-
-class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
-    """Follow redirects to http(s) URLs only (urllib would also follow one to ftp://)."""
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        if urllib.parse.urlsplit(newurl).scheme not in ("http", "https"):
-            raise urllib.error.HTTPError(
-                newurl, code, f"redirect to a non-HTTP URL refused: {newurl}", headers, fp
-            )
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
-
-
-_OPENER = urllib.request.build_opener(_HttpOnlyRedirects)
-
-
-def _download_once(item: SourceFile, destination: Path, options: _Options, deadline: float) -> None:
-    url = item.url
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
-    wait = _remaining(url, deadline, options, 0, item.size)
-    try:
-        response = _OPENER.open(request, timeout=wait)
-    except urllib.error.HTTPError as error:
-        problem = f"HTTP {error.code} {error.reason}"
-        error.close()
-        if error.code >= 500 or error.code == 429:
-            raise _Transient(DownloadError(url, problem)) from None
-        raise DownloadError(
-            url,
-            f"{problem}; the pinned URL does not serve the file: check data/sources.toml, "
-            "or use a local copy of the upstream files (--mirror DIR)",
-        ) from None
-    except urllib.error.URLError as error:
-        if isinstance(error.reason, TimeoutError | socket.timeout):
-            raise _Transient(_timeout_error(url, options.timeout)) from None
-        # Refused connection, unknown host, no route: nothing upstream is reachable.
-        raise OfflineError(url, f"cannot connect ({error.reason}); {OFFLINE_ADVICE}") from None
-    except TimeoutError:
-        raise _Transient(_timeout_error(url, options.timeout)) from None
-    except (http.client.HTTPException, ConnectionError) as error:
-        # Raised by getresponse() unwrapped, e.g. the server closed without answering.
-        problem = f"no valid response ({type(error).__name__}: {error})"
-        raise _Transient(DownloadError(url, problem)) from None
-    with response:
-        final = response.geturl()
-        via = f" (redirected to {final})" if final != url else ""
-        announced = response.headers.get("Content-Length")
-        expected_size = int(announced) if announced and announced.isdigit() else None
-        if item.size is not None and expected_size is not None and expected_size > item.size:
-            raise DownloadError(
-                url,
-                f"the server announces {expected_size} bytes{via}, the pinned file has "
-                f"{item.size}: refused before downloading; upstream changed or the URL is wrong:"
-                f" check it, or {MIRROR_INSTEAD}",
-            )
-        sock = _socket_of(response)
-        digest = hashlib.sha256()
-        received = 0
-        with (
-            _staging(destination) as (handle, temporary),
-            _bar(destination.name, expected_size or item.size, options.progress) as bar,
-        ):
-            try:
-                while True:
-                    wait = _remaining(url, deadline, options, received, item.size)
-                    if sock is not None:
-                        sock.settimeout(wait)
-                    chunk = response.read1(CHUNK_SIZE)
-                    if not chunk:
-                        break
-                    if item.size is not None and received + len(chunk) > item.size:
-                        raise DownloadError(
-                            url,
-                            f"the body grew past the pinned size of {item.size} bytes{via}: "
-                            "aborted without writing the excess; upstream changed or the "
-                            f"server is misbehaving: check the URL, or {MIRROR_INSTEAD}",
-                        )
-                    digest.update(chunk)
-                    _write(handle, chunk)
-                    received += len(chunk)
-                    bar.update(len(chunk))
-            except TimeoutError:
-                if time.monotonic() >= deadline:
-                    raise _over_time(url, options, received, item.size) from None
-                raise _Transient(_timeout_error(url, options.timeout)) from None
-            except (http.client.IncompleteRead, ConnectionError) as error:
-                problem = f"connection lost after {received} bytes ({type(error).__name__})"
-                raise _Transient(DownloadError(url, problem)) from None
-            if expected_size is not None and received != expected_size:
-                problem = f"truncated: got {received} of {expected_size} bytes"
-                raise _Transient(DownloadError(url, problem))
-            actual = digest.hexdigest()
-            content_type = response.headers.get("Content-Type", "")
-            if actual != item.sha256 and content_type.startswith("text/html"):
-                raise DownloadError(
-                    url,
-                    f"got an HTML page{via} instead of the pinned file (sha256 {actual}, expected"
-                    f" {item.sha256}); the URL may have moved or need a login: check it",
-                )
-            advice = f"the server{via} sent other bytes than the pinned file; {RETRY_ADVICE}"
-            _check_sha(url, item.sha256, actual, advice)
-            _commit(handle, temporary, destination)
-
-
-def _timeout_error(url: str, timeout: float) -> DownloadError:
-    return DownloadError(url, f"timed out (no data for {timeout:g} s)")
-
-
-# --- verified_tasks from the Hugging Face hub ---------------------------------------------
-
-
-def verified_tasks_jsonl(
-    rows: Iterable[Mapping[str, Any]],
-    where: str = "verified_tasks",
-    expected_rows: int = VERIFIED_ROWS,
-    columns: tuple[str, ...] = VERIFIED_COLUMNS,
-) -> bytes:
-    """Serialise Verified rows (e.g. a ``datasets.Dataset``) as the mirror's JSONL bytes.
-
-    Checks there are ``expected_rows`` rows, unique ``instance_id`` values and exactly the
-    ``columns``; writes one ``json.dumps`` object per line (keys in ``columns`` order),
-    sorted by ``instance_id``, each line ending in a newline.
-    """
-    records = [dict(row) for row in rows]
-    if len(records) != expected_rows:
-        raise DownloadError(where, f"expected {expected_rows} rows, got {len(records)}")
-    for index, record in enumerate(records):
-        if set(record) != set(columns):
-            missing = sorted(set(columns) - set(record))
-            extra = sorted(set(record) - set(columns))
-            raise DownloadError(
-                where, f"row {index}: columns differ (missing {missing}, unexpected {extra})"
-            )
-    ids = [record["instance_id"] for record in records]
-    if len(set(ids)) != len(ids):
-        repeated = sorted({i for i in ids if ids.count(i) > 1})[:5]
-        raise DownloadError(where, f"duplicate instance_id values, e.g. {repeated}")
-    records.sort(key=lambda record: record["instance_id"])
-    lines = (json.dumps({column: record[column] for column in columns}) for record in records)
-    return "".join(line + "\n" for line in lines).encode("utf-8")
-
-
-def _load_hub_dataset(source: Source) -> Any:
-    import datasets  # heavy import, only needed on this path
-
-    return datasets.load_dataset(
-        source.hf_dataset, split=source.hf_split, revision=source.hf_revision
-    )
-
-
-#: Replaceable in tests; loads the hub dataset named by a Source.
-hub_loader: Callable[[Source], Any] = _load_hub_dataset
-
-
-def _fetch_from_hub(source: Source, item: SourceFile, destination: Path) -> list[str]:
-    """Rebuild ``item`` from the pinned hub revision; return notes on a differing sha256."""
-    where = f"hf://datasets/{source.hf_dataset}@{source.hf_revision} (split {source.hf_split})"
-    try:
-        dataset = hub_loader(source)
-    except (ConnectionError, OSError, TimeoutError) as error:
-        raise OfflineError(where, f"cannot load ({error}); {OFFLINE_ADVICE}") from None
-    except Exception as error:  # datasets raises many types; name the dataset and the cause
-        raise DownloadError(where, f"cannot load: {type(error).__name__}: {error}") from None
-    payload = verified_tasks_jsonl(dataset, where=where, expected_rows=VERIFIED_ROWS)
-    actual = hashlib.sha256(payload).hexdigest()
-    with _staging(destination) as (handle, temporary):
-        handle.write(payload)
-        _commit(handle, temporary, destination)
-    record_path = _origin_record_path(destination)
-    notes = []
-    if actual != item.sha256:
-        record = {
-            "hf_dataset": source.hf_dataset,
-            "hf_revision": source.hf_revision,
-            "hf_split": source.hf_split,
-            "sha256": actual,
-            "registry_sha256": item.sha256,
-        }
-        record_path.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
-        notes.append(
-            f"rebuilt from {where}: sha256 {actual} differs from the mirror's {item.sha256}"
-            " (serialisation may differ; rows, ids and columns were checked)"
-        )
-    else:
-        record_path.unlink(missing_ok=True)
-    return notes
 
 
 # --- command line -------------------------------------------------------------------------
