@@ -53,7 +53,7 @@ def make_openhands(root: Path, disagree: bool = False) -> Path:
         write_json(
             directory / "scores.json",
             [
-                {"benchmark": "swe-bench", "score": share + (30 if disagree else 0)},
+                {"benchmark": "swe-bench", "score": share + (30 if share < 70 else -30) * disagree},
                 {"benchmark": "gaia", "score": 10.0},
             ],
         )

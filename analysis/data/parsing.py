@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from analysis.errors import DataError
@@ -181,3 +182,57 @@ def parse_id_list(value: Any) -> list[str]:
     if not isinstance(parsed, list):
         raise ValueError("not a list")
     return parsed
+
+
+#: What to do about a value that cannot be true (every range failure ends with it).
+IMPOSSIBLE_ADVICE = (
+    "the file is corrupt or not the pinned version: fix it, or restore the pinned copy with "
+    "`python -m analysis fetch --force`"
+)
+
+
+def _bounds(low: float | None, high: float | None) -> str:
+    return f"[{'-inf' if low is None else f'{low:g}'}, {'inf' if high is None else f'{high:g}'}]"
+
+
+def check_range(
+    value: float, where: Path | str, what: str, low: float | None = 0.0, high: float | None = None
+) -> float:
+    """``value`` if it is finite and within ``[low, high]`` (``None``: unbounded; NaN passes:
+    it means 'no value'), else a :class:`DataError` naming ``where``, ``what`` and the value."""
+    if math.isnan(value):
+        return value
+    if (
+        math.isinf(value)
+        or (low is not None and value < low)
+        or (high is not None and value > high)
+    ):
+        raise DataError(
+            where, f"{what} {value!r} is outside {_bounds(low, high)}; {IMPOSSIBLE_ADVICE}"
+        )
+    return value
+
+
+def require_in_range(
+    frame: pd.DataFrame,
+    column: str,
+    where: Path | str,
+    label: str,
+    low: float | None = 0.0,
+    high: float | None = None,
+) -> None:
+    """Raise :class:`DataError` if a non-missing ``frame[column]`` is non-finite or outside
+    ``[low, high]``, naming ``where``, the count and the first offending row (its ``label``
+    column) and value; NaN (missing) passes."""
+    values = pd.to_numeric(frame[column], errors="coerce").astype("float64")
+    bad = np.isinf(values) | (values < low if low is not None else False)
+    if high is not None:
+        bad |= values > high
+    if bad.any():
+        first = frame.loc[bad, label].iloc[0]
+        value = values[bad].iloc[0]
+        raise DataError(
+            where,
+            f"{int(bad.sum())} {column} value(s) outside {_bounds(low, high)}, e.g. {value!r} "
+            f"for {label} {first!r}; {IMPOSSIBLE_ADVICE}",
+        )

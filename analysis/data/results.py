@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from analysis.data.parsing import require_in_range
 from analysis.errors import DataError
 
 REQUIRED_COLUMNS: tuple[str, ...] = ("system", "task", "run", "score")
@@ -91,7 +92,8 @@ def make_results(
 
     Raises :class:`DataError` naming ``source`` for: no rows; a missing required column; a
     missing system or task name; a score that is not a number or lies outside [0, 1]; a
-    duplicate (system, task, run) row (with how many there are); metadata that is not
+    negative or infinite cost; a duplicate (system, task, run) row (with how many there
+    are); metadata that is not
     constant per task or per system; an unparseable date. NaN scores are kept (unknown).
     """
     where = str(source)
@@ -109,10 +111,17 @@ def make_results(
             raise DataError(where, f"{int(frame[column].isna().sum())} rows lack a {column}")
         frame[column] = frame[column].astype(str)
     frame["run"] = frame["run"].fillna("1").astype(str)
-    try:
-        frame["score"] = pd.to_numeric(frame["score"], errors="raise").astype("float64")
-    except (TypeError, ValueError) as error:
-        raise DataError(where, f"'score' holds a value that is not a number: {error}") from error
+    numeric = pd.to_numeric(frame["score"], errors="coerce")
+    not_numbers = numeric.isna() & frame["score"].notna()
+    if not_numbers.any():
+        first = frame.loc[not_numbers].iloc[0]
+        raise DataError(
+            where,
+            f"{int(not_numbers.sum())} score(s) that are not a number, e.g. {first['score']!r} for "
+            f"system {first['system']!r}, task {first['task']!r}; fix the file, or point --score"
+            " at the column of scores in [0, 1] (true/false count as 1/0)",
+        )
+    frame["score"] = numeric.astype("float64")
     scores = frame["score"].to_numpy()
     outside = np.isfinite(scores) & ((scores < 0.0) | (scores > 1.0))
     if np.isinf(scores).any():
@@ -121,8 +130,9 @@ def make_results(
         first = frame.loc[outside].iloc[0]
         raise DataError(
             where,
-            f"{int(outside.sum())} score(s) outside [0, 1], e.g. {first['score']!r} for "
-            f"system {first['system']!r}, task {first['task']!r} (rescale percentages to [0, 1])",
+            f"{int(outside.sum())} score(s) outside [0, 1], e.g. {float(first['score'])!r} for "
+            f"system {first['system']!r}, task {first['task']!r} (rescale "
+            "percentages to [0, 1], or fix the file)",
         )
     keys = frame[["system", "task", "run"]]
     duplicated = keys.duplicated(keep=False)
@@ -131,7 +141,8 @@ def make_results(
         raise DataError(
             where,
             f"{int(keys.duplicated().sum())} duplicate (system, task, run) row(s), e.g. "
-            f"system {first['system']!r}, task {first['task']!r}, run {first['run']!r}",
+            f"system {first['system']!r}, task {first['task']!r}, run {first['run']!r}; remove "
+            "the repeated rows, or give each repeat its own run label (--run)",
         )
     for column in DATE_COLUMNS:
         if column in frame.columns:
@@ -143,6 +154,7 @@ def make_results(
             frame[column] = parsed.dt.tz_localize(None)
     if "cost" in frame.columns:
         frame["cost"] = pd.to_numeric(frame["cost"], errors="coerce")
+        require_in_range(frame, "cost", where, "system", 0.0)
     for column in TASK_COLUMNS:
         if column in frame.columns:
             _constant_within(frame, "task", column, where)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.data.parsing import (
+    check_range,
     parse_float,
     read_json,
     read_text,
@@ -107,4 +108,7 @@ def load_acr_run_stats(path: str | Path | None = None) -> pd.DataFrame:
             )
         except (TypeError, ValueError) as error:
             raise DataError(stats_file, f"unparseable number: {error}") from error
+        for key, value in rows[-1].items():
+            if key not in ("run", "model"):
+                check_range(value, stats_file, key)
     return pd.DataFrame.from_records(rows)

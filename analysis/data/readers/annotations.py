@@ -9,6 +9,7 @@ import pandas as pd
 from analysis.data.parsing import (
     parse_bool,
     read_csv,
+    require_in_range,
     require_unique,
     resolve_path,
 )
@@ -16,6 +17,9 @@ from analysis.data.readers.verified import DIFFICULTY_DTYPE, DIFFICULTY_LEVELS
 from analysis.errors import DataError
 
 _ANNOTATION_SCORES = ("underspecified", "false_negative", "other_major_issues")
+
+#: The annotators' severity scale is 0 (no issue) to 3 (severe).
+ANNOTATION_SCALE_MAX = 3.0
 
 
 def load_annotations(path: str | Path | None = None) -> pd.DataFrame:
@@ -36,6 +40,7 @@ def load_annotations(path: str | Path | None = None) -> pd.DataFrame:
         if len(bad):
             raise DataError(source, f"unparseable {column} score {bad.iloc[0]!r}")
         frame[column] = values.astype(float)
+        require_in_range(frame, column, source, "instance_id", 0.0, ANNOTATION_SCALE_MAX)
     try:
         if frame["filter_out"].isna().any():
             raise ValueError(f"missing for {int(frame['filter_out'].isna().sum())} row(s)")

@@ -98,7 +98,8 @@ def read_path(
             "unrecognised results format (expected a long table .csv/.tsv/.jsonl/.parquet, a "
             "SWE-bench harness report, leaderboards.json, Terminal-Bench results.json, an "
             "inspect_ai .eval/.json log, lm-eval samples_*.jsonl or HELM "
-            "per_instance_stats.json); choose one with --reader",
+            "per_instance_stats.json); choose one with --reader, or give a file in one of these "
+            "formats",
         )
     parts = []
     for file in _files(path):

@@ -23,21 +23,18 @@ from analysis.data.results import Results, make_results
 from analysis.errors import DataError
 
 NAME = "inspect_ai"
+_DAMAGED = "the log is damaged or not an inspect_ai log: replace it with an intact copy"
 #: inspect_ai's ``value_to_float`` mapping of the letter grades.
 LETTER_SCORES = {"C": 1.0, "I": 0.0, "P": 0.5, "N": 0.0}
 
 
 def detect(path: Path) -> bool:
-    """A ``.eval`` zip holding ``header.json``, or a JSON log with ``eval.model`` and
-    ``samples``."""
+    """A ``.eval`` file (the suffix is inspect_ai's: a damaged one is reported by
+    :func:`read`, not skipped), or a JSON log with ``eval.model`` and ``samples``."""
     if not path.is_file():
         return False
     if path.suffix == ".eval":
-        try:
-            with zipfile.ZipFile(path) as archive:
-                return "header.json" in archive.namelist()
-        except (zipfile.BadZipFile, OSError):
-            return False
+        return True
     if path.suffix != ".json":
         return False
     data = sniff_json(path)
@@ -89,7 +86,9 @@ def _read_eval_zip(path: Path, metric: str | None) -> list[tuple]:
         with zipfile.ZipFile(path) as archive:
             names = archive.namelist()
             if "header.json" not in names:
-                raise DataError(path, "missing required member 'header.json' in the .eval zip")
+                raise DataError(
+                    path, f"missing required member 'header.json' in the .eval zip; {_DAMAGED}"
+                )
             header = json.loads(archive.read("header.json"))
             samples = [
                 json.loads(archive.read(name))
@@ -97,7 +96,7 @@ def _read_eval_zip(path: Path, metric: str | None) -> list[tuple]:
                 if name.startswith("samples/") and name.endswith(".json")
             ]
     except zipfile.BadZipFile as error:
-        raise DataError(path, f"not a valid .eval zip: {error}") from error
+        raise DataError(path, f"not a valid .eval zip ({error}); {_DAMAGED}") from error
     except ValueError as error:
         raise DataError(path, f"malformed JSON inside the .eval zip: {error}") from error
     if not samples:

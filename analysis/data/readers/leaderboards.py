@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.data.parsing import (
+    check_range,
     is_missing,
     parse_bool,
     parse_float,
@@ -86,6 +87,7 @@ def load_leaderboard(path: str | Path | None = None) -> pd.DataFrame:
                 raise DataError(where, f"unparseable % resolved {entry['resolved']!r}") from error
             if math.isnan(resolved):
                 raise DataError(where, f"missing % resolved ({entry['resolved']!r})")
+            check_range(resolved, where, "% resolved", 0.0, 100.0)
             try:
                 row = {
                     "leaderboard": board,
@@ -104,6 +106,8 @@ def load_leaderboard(path: str | Path | None = None) -> pd.DataFrame:
                 }
             except (TypeError, ValueError, SyntaxError) as error:
                 raise DataError(where, f"unparseable field: {error}") from error
+            for key in ("cost", "instance_cost", "instance_calls"):
+                check_range(row[key], where, key)
             rows.append(row)
     if not rows:
         raise DataError(source, "no leaderboard entries")
@@ -168,6 +172,7 @@ def load_bash_only_results(
             raise DataError(where, f"unparseable % resolved {entry['resolved']!r}") from error
         if math.isnan(score):
             raise DataError(where, f"missing % resolved ({entry['resolved']!r})")
+        check_range(score, where, "% resolved", 0.0, 100.0)
         if name in published:
             raise DataError(where, "duplicate system name on the bash-only leaderboard")
         published[name] = (str(entry["folder"]), score)
@@ -180,16 +185,13 @@ def load_bash_only_results(
             ):
                 raise DataError(where, f"task {instance_id}: missing 'resolved'")
             try:
-                records.append(
-                    (
-                        instance_id,
-                        parse_bool(result["resolved"]),
-                        parse_float(result.get("cost")),
-                        parse_float(result.get("api_calls")),
-                    )
-                )
+                cost = parse_float(result.get("cost"))
+                api_calls = parse_float(result.get("api_calls"))
+                records.append((instance_id, parse_bool(result["resolved"]), cost, api_calls))
             except (TypeError, ValueError) as error:
                 raise DataError(where, f"task {instance_id}: {error}") from error
+            check_range(cost, where, f"task {instance_id}: cost")
+            check_range(api_calls, where, f"task {instance_id}: api_calls")
         frame = pd.DataFrame.from_records(
             records, columns=["instance_id", "resolved", "cost", "api_calls"]
         )

@@ -9,6 +9,7 @@ is guessed); empty cells are unknown outcomes, kept apart.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -41,7 +42,27 @@ def _read_frame(path: Path) -> pd.DataFrame:
     except pd.errors.EmptyDataError as error:
         raise DataError(path, "empty file (no header)") from error
     except (ValueError, pd.errors.ParserError, OSError) as error:
-        raise DataError(path, f"cannot parse as {suffix[1:]}: {error}") from error
+        problem = _bad_line(path) if suffix in (".jsonl", ".ndjson") else None
+        raise DataError(
+            path,
+            f"cannot parse as {suffix[1:]}: {problem or error}; fix the file (or choose the "
+            "format with --reader)",
+        ) from error
+
+
+def _bad_line(path: Path) -> str | None:
+    """The first line of a JSONL file that is not one JSON object, described (or None)."""
+    with path.open(encoding="utf-8", errors="replace") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                parsed = json.loads(line)
+            except ValueError as error:
+                return f"line {number} is not valid JSON ({error.args[0].split(':')[0]})"
+            if not isinstance(parsed, dict):
+                return f"line {number} is not a JSON object"
+    return None
 
 
 def _boolean_text(value: object) -> object:

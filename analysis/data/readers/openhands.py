@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.data.parsing import check_range, parse_float, require_in_range
 from analysis.data.readers._common import read_json, require_key, swe_bench_repositories
 from analysis.data.readers.leaderboards import consistency_table
 from analysis.data.readers.options import ReaderOptions
@@ -39,6 +40,14 @@ def system_dirs(root: Path) -> list[Path]:
     found = [p.parent for p in root.glob("results/*/metadata.json")]
     found += [p.parent for p in root.glob("alternative_agents/*/*/metadata.json")]
     return sorted(found)
+
+
+def _published_score(entry: dict, where: Path) -> float:
+    try:
+        score = parse_float(entry.get("score"))
+    except (TypeError, ValueError):
+        raise DataError(where, f"unparseable score {entry.get('score')!r}; fix the file") from None
+    return check_range(score, where, f"{entry.get('benchmark')} score", 0.0, 100.0)
 
 
 def detect(path: Path) -> bool:
@@ -86,6 +95,9 @@ def read(path: Path, options: ReaderOptions | None = None) -> Results:
         frame = pd.DataFrame({"system": name, "task": tasks, "run": "1", "score": scores})
         frame["system_date"] = metadata.get("release_date")
         cost_values = pd.to_numeric(pd.Series(costs, dtype="object"), errors="coerce")
+        require_in_range(
+            pd.DataFrame({"cost": cost_values, "instance": tasks}), "cost", results_file, "instance"
+        )
         frame["cost"] = float(cost_values.mean()) if cost_values.notna().any() else None
         frames.append(frame)
         scores_file = directory / "scores.json"
@@ -93,7 +105,7 @@ def read(path: Path, options: ReaderOptions | None = None) -> Results:
             entries = read_json(scores_file)
             for entry in entries if isinstance(entries, list) else []:
                 if isinstance(entry, dict) and entry.get("benchmark") == benchmark:
-                    published[name] = float(entry["score"])
+                    published[name] = _published_score(entry, scores_file)
     if not frames:
         raise DataError(path, f"no system has instance_results/{benchmark}.json")
     if skipped:

@@ -13,6 +13,7 @@ import pandas as pd
 from analysis.data.parsing import (
     read_csv,
     read_json,
+    require_in_range,
     require_unique,
     resolve_path,
 )
@@ -92,6 +93,7 @@ def load_pro_loc(path: str | Path | None = None) -> pd.DataFrame:
         values = pd.to_numeric(raw[column], errors="coerce")
         if values.isna().any():
             raise DataError(source, f"missing or unparseable {column} values")
+        require_in_range(raw.assign(**{column: values}), column, source, "instance_id", 0.0)
         numbers[column] = values.astype(np.int64)
     languages = [column for column in _LANGUAGE_COLUMNS if column in raw.columns]
     frame = pd.DataFrame(

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.data.parsing import check_range
 from analysis.data.readers._common import read_json, require_key, sniff_json
 from analysis.data.readers.options import ReaderOptions
 from analysis.data.results import Results, make_results
@@ -80,6 +81,8 @@ def read(path: Path, options: ReaderOptions | None = None) -> Results:
         per_submission.setdefault(submission.name, []).append((file, trials))
         known = [t["is_resolved"] for t in trials if t["is_resolved"] is not None]
         accuracy = data.get("accuracy")
+        if isinstance(accuracy, int | float) and not isinstance(accuracy, bool):
+            check_range(float(accuracy), file, "accuracy", 0.0, 1.0)
         if isinstance(accuracy, int | float) and trials:
             share = sum(bool(v) for v in known) / len(trials)
             if abs(share - float(accuracy)) > 1.0 / len(trials) + 1e-9:
