@@ -191,6 +191,29 @@ def stray_files(name: str | Source, sources: Mapping[str, Source] | None = None)
     return sorted(strays)
 
 
+def pinned_under(
+    path: Path | str, sources: Mapping[str, Source] | None = None
+) -> list[Path] | None:
+    """The verified pinned files under ``path`` when it is (inside) the cache folder of a
+    registered multi-file source, else ``None``.
+
+    Readers that list a folder call this first: in the cache only pinned files are data (a
+    stray file there is never read), while a folder the user points at elsewhere is read as
+    given. Fetches first like :func:`ensure` (a corrupt pinned file is replaced, never read).
+    """
+    where = Path(path).resolve()
+    cache = raw_dir().resolve()
+    if not where.is_relative_to(cache):
+        return None
+    chosen = registry() if sources is None else sources
+    for source in chosen.values():
+        folder = (cache / source.relative_path).resolve()
+        if source.is_directory and where.is_relative_to(folder):
+            pinned = [p.resolve() for p in pinned_paths(source, sources=chosen)]
+            return [p for p in pinned if p.is_relative_to(where)]
+    return None
+
+
 def _remove_strays(source: Source, strays: list[Path]) -> None:
     """Delete ``strays`` and any folder they leave empty, never a folder of a pinned file."""
     cache = raw_dir()
@@ -203,7 +226,8 @@ def _remove_strays(source: Source, strays: list[Path]) -> None:
             parent.rmdir()
 
 
-def _listing(paths: list[Path], folder: Path, limit: int = 3) -> str:
+def brief_listing(paths: list[Path], folder: Path, limit: int = 3) -> str:
+    """The first ``limit`` paths relative to ``folder``, then "and N more" (for messages)."""
     names = [path.relative_to(folder).as_posix() for path in paths]
     shown = ", ".join(names[:limit])
     return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
@@ -262,11 +286,11 @@ def _fetch_source(
         counted = f"{len(strays)} unpinned file{'s' if len(strays) > 1 else ''}"
         if strays and force:
             _remove_strays(source, strays)
-            notes.append(f"removed {counted} from {target}: {_listing(strays, target)}")
+            notes.append(f"removed {counted} from {target}: {brief_listing(strays, target)}")
         elif strays:
             notes.append(
                 f"{counted} in {target} ignored (never read as data; `fetch --force` removes"
-                f" them): {_listing(strays, target)}"
+                f" them): {brief_listing(strays, target)}"
             )
     except OSError as error:
         return FetchResult(source.name, "cache", target, False, _os_failure(error, target))
@@ -389,8 +413,9 @@ def run_cli(args: argparse.Namespace) -> int:
     known = registry()
     unknown = [name for name in args.only or () if name not in known]
     if unknown:
+        valid = ", ".join(sorted(known))
         print(
-            f"error: unknown source {unknown[0]!r}; valid names: {', '.join(sorted(known))}",
+            clean_for_terminal(f"error: unknown source {unknown[0]!r}; valid names: {valid}"),
             file=sys.stderr,
         )
         return 2
@@ -405,7 +430,7 @@ def run_cli(args: argparse.Namespace) -> int:
             retries=args.retries,
         )
     except OfflineError as error:
-        print(f"fetch failed: {error}", file=sys.stderr)
+        print(clean_for_terminal(f"fetch failed: {error}"), file=sys.stderr)
         return 1
     width = max(len(result.name) for result in results) if results else 0
     for result in results:
@@ -420,5 +445,6 @@ def run_cli(args: argparse.Namespace) -> int:
             print(clean_for_terminal(f"{'':<{width}}  note: {note}"))
     failed = [result.name for result in results if not result.ok]
     if failed:
-        print(f"{len(failed)} of {len(results)} sources failed: {', '.join(failed)}")
+        listed = ", ".join(failed)
+        print(clean_for_terminal(f"{len(failed)} of {len(results)} sources failed: {listed}"))
     return 1 if failed else 0

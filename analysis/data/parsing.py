@@ -236,3 +236,16 @@ def require_in_range(
             f"{int(bad.sum())} {column} value(s) outside {_bounds(low, high)}, e.g. {value!r} "
             f"for {label} {first!r}; {IMPOSSIBLE_ADVICE}",
         )
+
+
+def keep_pinned(paths: Iterable[Path], root: Path) -> list[Path]:
+    """``paths`` found under ``root``, minus anything unpinned when ``root`` is a registered
+    source's cache folder (a stray file there is never data; see
+    :func:`analysis.data.download.pinned_under`); elsewhere all of them, in order."""
+    from analysis.data.download import pinned_under  # lazy, like default_path
+
+    pinned = pinned_under(root)
+    if pinned is None:
+        return list(paths)
+    allowed = set(pinned)
+    return [path for path in paths if path.resolve() in allowed]

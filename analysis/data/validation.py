@@ -28,7 +28,7 @@ from analysis.data.readers.leaderboards import (
 from analysis.data.readers.moatless import load_moatless_results
 from analysis.data.readers.pro import load_pro_loc, load_pro_results, load_pro_tasks
 from analysis.data.readers.verified import VERIFIED_TASKS, load_tasks
-from analysis.errors import DataError
+from analysis.errors import DataError, clean_for_terminal
 
 Status = Literal["ok", "warn", "fail"]
 
@@ -95,9 +95,15 @@ class ValidationReport:
         )
 
     def to_text(self) -> str:
-        """One line per check (``[ ok ]``, ``[warn]``, ``[FAIL]``) and a summary line."""
+        """One line per check (``[ ok ]``, ``[warn]``, ``[FAIL]``) and a summary line, safe for a
+        terminal: control characters from data are shown escaped
+        (:func:`analysis.errors.clean_for_terminal`), so a name cannot recolour the terminal
+        or fake a line."""
         labels = {"ok": "[ ok ]", "warn": "[warn]", "fail": "[FAIL]"}
-        lines = [f"{labels[check.status]} {check.name}: {check.message}" for check in self.checks]
+        lines = [
+            clean_for_terminal(f"{labels[check.status]} {check.name}: {check.message}")
+            for check in self.checks
+        ]
         n_ok = len(self.checks) - len(self.warnings) - len(self.failures)
         lines.append(
             f"{len(self.checks)} checks: {n_ok} ok, {len(self.warnings)} warnings, "
@@ -191,7 +197,8 @@ def validate_all(paths: Mapping[str, str | Path] | None = None) -> ValidationRep
     each source (the loaders' structural checks), counts against the pinned snapshots,
     unknown/duplicate ids, missing values in the columns the analyses use, bash-only and
     moatless score consistency, annotation coverage of the Verified ids, Pro result ids
-    dropped as non-public, ACR runs.
+    dropped as non-public, ACR runs, and unpinned (stray) files in the cache folders of
+    multi-file sources read from the cache.
     """
     given = {name: Path(path) for name, path in (paths or {}).items()}
     unknown = sorted(set(given) - set(SOURCE_NAMES))
@@ -227,7 +234,34 @@ def validate_all(paths: Mapping[str, str | Path] | None = None) -> ValidationRep
     _check_annotations(report, locate, task_ids)
     _check_pro(report, locate)
     _check_acr(report, locate)
+    _attempt(report, "registry", lambda: _check_pinning(report, skip=set(given)))
     return report
+
+
+def _check_pinning(report: ValidationReport, skip: set[str]) -> None:
+    """One check per cached multi-file source: only its pinned files are in its folder.
+
+    Unpinned files are never read as data (the loaders read only the pinned list), so they
+    are a warning that names them, not a failure.
+    """
+    from analysis.data.download import brief_listing, stray_files
+    from analysis.data.sources import registry
+    from analysis.paths import raw_dir
+
+    for name, source in registry().items():
+        if not source.is_directory or name in skip:
+            continue
+        folder = raw_dir() / source.relative_path
+        strays = stray_files(source)
+        if not strays:
+            report.add(f"{name}: pinned files", "ok", f"only pinned files in {folder}")
+            continue
+        report.add(
+            f"{name}: pinned files",
+            "warn",
+            f"{len(strays)} unpinned file(s) in {folder} ignored (never read as data; "
+            f"`python -m analysis fetch --force` removes them): {brief_listing(strays, folder)}",
+        )
 
 
 def _check_leaderboards(

@@ -9,6 +9,7 @@ import pandas as pd
 
 from analysis.data.parsing import (
     check_range,
+    keep_pinned,
     parse_float,
     read_json,
     read_text,
@@ -25,8 +26,9 @@ def _acr_files(source: Path) -> list[tuple[int, Path, Path, Path]]:
         raise DataError(
             source, "expected a directory of acr-run-K.{report.json,stats.json,tasks.txt} files"
         )
+    present = keep_pinned(sorted(source.glob("acr-run-*")), source)  # in the cache: pinned only
     runs = []
-    for report in sorted(source.glob("acr-run-*.report.json")):
+    for report in present:
         match = re.fullmatch(r"acr-run-(\d+)\.report\.json", report.name)
         if not match:
             continue
@@ -34,8 +36,8 @@ def _acr_files(source: Path) -> list[tuple[int, Path, Path, Path]]:
         tasks = source / f"acr-run-{run}.tasks.txt"
         stats = source / f"acr-run-{run}.stats.json"
         for needed in (tasks, stats):
-            if not needed.exists():
-                raise DataError(needed, "file not found")
+            if needed.resolve() not in {path.resolve() for path in present}:
+                raise DataError(needed, f"file not found (run {run} needs it); restore the run")
         runs.append((run, report, tasks, stats))
     if not runs:
         raise DataError(source, "no acr-run-K.report.json files")

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
 
+from analysis.data.parsing import keep_pinned
 from analysis.data.readers import (
     harness_report,
     helm,
@@ -63,11 +64,12 @@ def detect_reader(path: Path) -> str | None:
 
 
 def _files(directory: Path) -> list[Path]:
-    return sorted(
+    found = sorted(
         p
         for p in directory.rglob("*")
         if p.is_file() and not any(part.startswith(".") for part in p.relative_to(directory).parts)
     )
+    return keep_pinned(found, directory)  # a registered source's cache: pinned files only
 
 
 def read_path(

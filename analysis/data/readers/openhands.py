@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.data.parsing import check_range, parse_float, require_in_range
+from analysis.data.parsing import check_range, keep_pinned, parse_float, require_in_range
 from analysis.data.readers._common import read_json, require_key, swe_bench_repositories
 from analysis.data.readers.leaderboards import consistency_table
 from analysis.data.readers.options import ReaderOptions
@@ -37,9 +37,19 @@ def system_dirs(root: Path) -> list[Path]:
     """Every system directory under ``root`` (or ``root`` itself if it is one), sorted."""
     if _is_system_dir(root):
         return [root]
-    found = [p.parent for p in root.glob("results/*/metadata.json")]
-    found += [p.parent for p in root.glob("alternative_agents/*/*/metadata.json")]
-    return sorted(found)
+    found = [*root.glob("results/*/metadata.json")]
+    found += root.glob("alternative_agents/*/*/metadata.json")
+    return sorted(p.parent for p in keep_pinned(found, root))  # in the cache: pinned only
+
+
+def _files_of(directory: Path, benchmark: str) -> list[Path]:
+    """The files a system directory contributes that exist (metadata, results, scores)."""
+    candidates = (
+        directory / "metadata.json",
+        directory / "instance_results" / f"{benchmark}.json",
+        directory / "scores.json",
+    )
+    return [file for file in candidates if file.is_file()]
 
 
 def _published_score(entry: dict, where: Path) -> float:
@@ -67,11 +77,12 @@ def read(path: Path, options: ReaderOptions | None = None) -> Results:
     directories = system_dirs(path)
     if not directories:
         raise DataError(path, "no OpenHands Index system directories (results/<model>/)")
+    allowed = set(keep_pinned([f for d in directories for f in _files_of(d, benchmark)], path))
     frames, notes, published, names = [], [], {}, {}
     skipped = []
     for directory in directories:
         results_file = directory / "instance_results" / f"{benchmark}.json"
-        if not results_file.is_file():
+        if results_file not in allowed or directory / "metadata.json" not in allowed:
             skipped.append(directory.relative_to(path).as_posix() or directory.name)
             continue
         metadata = read_json(directory / "metadata.json")
@@ -101,7 +112,7 @@ def read(path: Path, options: ReaderOptions | None = None) -> Results:
         frame["cost"] = float(cost_values.mean()) if cost_values.notna().any() else None
         frames.append(frame)
         scores_file = directory / "scores.json"
-        if scores_file.is_file():
+        if scores_file in allowed:
             entries = read_json(scores_file)
             for entry in entries if isinstance(entries, list) else []:
                 if isinstance(entry, dict) and entry.get("benchmark") == benchmark:

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.data.parsing import (
+    keep_pinned,
     read_csv,
     read_json,
     require_in_range,
@@ -117,14 +118,15 @@ def load_pro_results(
     """Per-task SWE-bench Pro results of 9 systems (Scale AI ``traj/*/eval_results.json``).
 
     ``path`` is a directory of ``SYSTEM.json`` files (task id -> resolved bool); the system
-    name is the file stem. Only public tasks (``task_ids``, default :func:`load_pro_tasks`)
+    name is the file stem. In the cache only the pinned files are read (a stray file there
+    is never a system). Only public tasks (``task_ids``, default :func:`load_pro_tasks`)
     are kept. Columns: system, instance_id, resolved (bool). ``frame.attrs["dropped"]`` maps
     system -> number of non-public task ids removed; ``attrs["n_tasks"]`` system -> tasks kept.
     """
     source = resolve_path(path, "pro_results")
     if not source.is_dir():
         raise DataError(source, "expected a directory of per-system JSON files")
-    files = sorted(source.glob("*.json"))
+    files = keep_pinned(sorted(source.glob("*.json")), source)
     if not files:
         raise DataError(source, "no *.json result files")
     public = set(task_ids) if task_ids is not None else set(load_pro_tasks()["instance_id"])

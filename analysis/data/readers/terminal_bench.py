@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.data.parsing import check_range
+from analysis.data.parsing import check_range, keep_pinned
 from analysis.data.readers._common import read_json, require_key, sniff_json
 from analysis.data.readers.options import ReaderOptions
 from analysis.data.results import Results, make_results
@@ -40,7 +40,8 @@ def _looks_like_run(data: object) -> bool:
 def _result_files(path: Path) -> list[Path]:
     if path.is_file():
         return [path]
-    return sorted(p for p in path.rglob("*results.json") if p.is_file())
+    found = sorted(p for p in path.rglob("*results.json") if p.is_file())
+    return keep_pinned(found, path)  # in the cache: pinned files only
 
 
 def detect(path: Path) -> bool:
