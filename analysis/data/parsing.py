@@ -230,7 +230,7 @@ def require_in_range(
         bad |= values > high
     if bad.any():
         first = frame.loc[bad, label].iloc[0]
-        value = values[bad].iloc[0]
+        value = float(values[bad].iloc[0])
         raise DataError(
             where,
             f"{int(bad.sum())} {column} value(s) outside {_bounds(low, high)}, e.g. {value!r} "

@@ -79,7 +79,7 @@ def read_path(
     path = Path(path)
     options = options or ReaderOptions()
     if not path.exists():
-        raise DataError(path, "no such file or directory")
+        raise DataError(path, "no such file or directory; check the path")
     if reader is not None:
         if reader not in READERS:
             raise DataError(path, f"unknown reader {reader!r}; use one of {', '.join(READERS)}")
@@ -90,7 +90,7 @@ def read_path(
             return combine([READERS[reader].read(f, options) for f in matching])
         return READERS[reader].read(path, options)
     if path.is_file() and path.stat().st_size == 0:
-        raise DataError(path, "empty file")
+        raise DataError(path, "empty file (0 bytes); give a results file with a header and rows")
     name = detect_reader(path)
     if name is not None:
         return READERS[name].read(path, options)
@@ -113,7 +113,8 @@ def read_path(
             path,
             "no recognised results in this directory (looked for an OpenHands Index tree, "
             "Terminal-Bench results.json, lm-eval samples, HELM per_instance_stats.json, "
-            "harness reports, inspect_ai logs and long tables)",
+            "harness reports, inspect_ai logs and long tables); point at a results file, or "
+            "choose the format with --reader",
         )
     return combine(parts)
 
