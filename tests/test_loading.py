@@ -764,3 +764,94 @@ def test_results_loaders_name_a_missing_file(tmp_path: Path, board_file: Path) -
         load_pro_results(missing, task_ids=["p1"])
     with pytest.raises(DataError, match="file not found"):
         load_moatless_results(missing, leaderboard=load_leaderboard(board_file), task_ids=TASK_IDS)
+
+
+# --------------------------------------------------------------------------- pinning and ranges
+
+
+def test_pro_results_and_acr_runs_read_only_pinned_files_in_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from test_readers import pin_as_source
+
+    cache = tmp_path / "cache"
+    (cache / "pro").mkdir(parents=True)
+    write_json(cache / "pro" / "sys-a.json", {"p1": True, "p2": False})
+    write_json(cache / "pro" / "sys-b.json", {"p1": False, "p2": True})
+    pin_as_source(monkeypatch, cache, "pro", "pro_results")
+    write_json(cache / "pro" / "stray.json", {"p1": True, "p2": True})  # not pinned
+    pinned = load_pro_results(task_ids=["p1", "p2"])  # the default path: the cache
+    assert sorted(pinned["system"].unique()) == ["sys-a", "sys-b"]
+    assert sorted(load_pro_results(cache / "pro", task_ids=["p1", "p2"])["system"].unique()) == [
+        "sys-a",
+        "sys-b",
+    ]
+    elsewhere = tmp_path / "copy"
+    elsewhere.mkdir()
+    for file in (cache / "pro").iterdir():
+        (elsewhere / file.name).write_bytes(file.read_bytes())
+    assert "stray" in set(load_pro_results(elsewhere, task_ids=["p1", "p2"])["system"])
+
+    acr_cache = tmp_path / "acr-cache"
+    (acr_cache / "acr").mkdir(parents=True)
+    write_acr_run(acr_cache / "acr", 1, ["x-1", "x-2"], ["x-1"], 1.0)
+    pin_as_source(monkeypatch, acr_cache, "acr", "acr_runs")
+    write_acr_run(acr_cache / "acr", 2, ["x-1", "x-2"], ["x-2"], 1.0)  # an unpinned run
+    assert load_acr_runs()["run"].unique().tolist() == [1]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("resolved", 250, r"\[Verified\] A: % resolved 250\.0 is outside \[0, 100\]"),
+        ("resolved", -12.5, r"% resolved -12\.5 is outside"),
+        ("resolved", "Infinity", r"% resolved inf is outside"),
+        ("cost", -3, r"cost -3\.0 is outside \[0, inf\]"),
+        ("instance_cost", "inf", r"instance_cost inf is outside"),
+    ],
+)
+def test_load_leaderboard_refuses_impossible_values(
+    tmp_path: Path, field: str, value: object, message: str
+) -> None:
+    document = {
+        "leaderboards": [
+            {"name": "Verified", "results": [entry("A", "a", 50.0), entry("B", "b", 40.0)]}
+        ]
+    }
+    document["leaderboards"][0]["results"][0][field] = value
+    path = write_json(tmp_path / "boards.json", document)
+    with pytest.raises(DataError, match=message) as caught:
+        load_leaderboard(path)
+    assert str(path) in str(caught.value) and "fetch --force" in str(caught.value)
+
+
+def test_impossible_annotation_patch_size_and_run_cost_are_refused(tmp_path: Path) -> None:
+    annotations = tmp_path / "annotations.csv"
+    pd.DataFrame(
+        {
+            "instance_id": ["a", "b"],
+            "underspecified": [0, 4],
+            "false_negative": [0, 0],
+            "other_major_issues": [0, 0],
+            "difficulty": DIFFICULTY_LEVELS[0],
+            "filter_out": False,
+        }
+    ).to_csv(annotations, index=False)
+    with pytest.raises(DataError, match=r"underspecified value\(s\) outside \[0, 3\].* for "):
+        load_annotations(annotations)
+    loc = tmp_path / "loc.csv"
+    pd.DataFrame(
+        {
+            "instance_id": ["p1"],
+            "repo": ["o/r"],
+            "golden_patch_added": [-500],
+            "golden_patch_deleted": [0],
+            "golden_patch_total": [1],
+        }
+    ).to_csv(loc, index=False)
+    with pytest.raises(DataError, match=r"loc\.csv: 1 golden_patch_added .* -500\.0 for instance"):
+        load_pro_loc(loc)
+    (tmp_path / "acr").mkdir()
+    write_acr_run(tmp_path / "acr", 1, ["x-1"], ["x-1"], -2.0)
+    with pytest.raises(DataError, match=r"acr-run-1\.stats\.json: total_cost -2\.0 is outside"):
+        load_acr_runs(tmp_path / "acr")

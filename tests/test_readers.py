@@ -439,3 +439,106 @@ def test_directory_with_no_recognised_results(tmp_path):
 def test_missing_path():
     with pytest.raises(DataError, match="no such file or directory"):
         read_path("/nonexistent/results.csv")
+
+
+# --------------------------------------------------------------------------- pinning
+
+
+def pin_as_source(monkeypatch, cache: Path, folder: str, name: str) -> None:
+    """Register every file now under ``cache/folder`` as the multi-file source ``name`` (a
+    temporary registry), so the readers treat that folder as a registered cache folder."""
+    import hashlib
+
+    entries = []
+    for file in sorted(p for p in (cache / folder).rglob("*") if p.is_file()):
+        data = file.read_bytes()
+        entries.append(
+            f'[[sources.{name}.files]]\npath = "{file.relative_to(cache).as_posix()}"\n'
+            f'url = "https://example.org/{file.name}"\n'
+            f'sha256 = "{hashlib.sha256(data).hexdigest()}"\nsize = {len(data)}\n'
+        )
+    registry = cache.parent / "sources.toml"
+    registry.write_text(
+        f'[sources.{name}]\ndescription = "d"\nlicence = "l"\nrepo = "o/r"\n'
+        f'commit = "{"c" * 40}"\n' + "\n".join(entries),
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("SWEAUDIT_SOURCES", str(registry))
+    monkeypatch.setenv("SWEAUDIT_CACHE", str(cache))
+    monkeypatch.delenv("SWEAUDIT_MIRROR", raising=False)
+
+
+def test_a_stray_file_in_a_registered_cache_folder_is_never_data(tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    make_terminal_bench(cache / "tb")
+    pin_as_source(monkeypatch, cache, "tb", "terminal_bench")
+    stray = {"results": [_trial("hello-world", 1, 1, "x", True)]}
+    write_json(cache / "tb" / "sub_stray" / "2025-09-01__results.json", stray)
+    assert "sub_stray" not in terminal_bench.read(cache / "tb").systems  # the cache: pinned only
+    assert "sub_stray" not in read_path(cache / "tb").systems
+    assert "sub_stray" not in terminal_bench.read(cache / "tb" / "sub_one").systems
+    elsewhere = tmp_path / "copy"
+    make_terminal_bench(elsewhere)
+    write_json(elsewhere / "sub_stray" / "2025-09-01__results.json", stray)
+    assert "sub_stray" in terminal_bench.read(elsewhere).systems  # a folder the user chose
+
+
+def test_openhands_in_a_registered_cache_reads_only_pinned_systems(tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    make_openhands(cache / "oh")
+    pin_as_source(monkeypatch, cache, "oh", "openhands_index")
+    before = openhands.read(cache / "oh").systems
+    extra = cache / "oh" / "results" / "model-z"
+    write_json(extra / "metadata.json", {"agent_name": "Stray", "model": "model-z"})
+    write_json(
+        extra / "instance_results" / "swe-bench.json", {t: {"resolved": True} for t in TASKS}
+    )
+    assert openhands.read(cache / "oh").systems == before
+
+
+def test_a_tampered_pinned_file_is_never_read(tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    make_terminal_bench(cache / "tb")
+    pin_as_source(monkeypatch, cache, "tb", "terminal_bench")
+    target = cache / "tb" / "sub_one" / "results.json"
+    target.write_text(target.read_text().replace("true", "false"))
+    (tmp_path / "mirror").mkdir()  # nothing to restore it from
+    monkeypatch.setenv("SWEAUDIT_MIRROR", str(tmp_path / "mirror"))
+    with pytest.raises(DataError, match=r"missing from the mirror.*failed the sha256 check"):
+        terminal_bench.read(cache / "tb")
+    assert "false" in target.read_text()  # left as is, and not read
+
+
+def test_published_openhands_score_outside_0_100_is_refused(tmp_path):
+    root = make_openhands(tmp_path / "oh")
+    scores = root / "results" / "model-b" / "scores.json"
+    write_json(scores, [{"benchmark": "swe-bench", "score": 250}])
+    with pytest.raises(DataError, match=r"scores\.json: swe-bench score 250\.0 is outside"):
+        openhands.read(root)
+
+
+def test_negative_openhands_cost_is_refused(tmp_path):
+    root = make_openhands(tmp_path / "oh")
+    results = root / "results" / "model-b" / "instance_results" / "swe-bench.json"
+    write_json(results, {t: {"resolved": True, "cost": -1.0} for t in TASKS})
+    with pytest.raises(DataError, match=r"swe-bench\.json: 4 cost value\(s\) outside \[0, inf\]"):
+        openhands.read(root)
+
+
+def test_terminal_bench_accuracy_outside_0_1_is_refused(tmp_path):
+    root = make_terminal_bench(tmp_path / "tb")
+    document = json.loads((root / "sub_one" / "results.json").read_text())
+    document["accuracy"] = 6.0
+    write_json(root / "sub_one" / "results.json", document)
+    with pytest.raises(DataError, match=r"sub_one/results\.json: accuracy 6\.0 is outside"):
+        terminal_bench.read(root)
+
+
+def test_negative_cost_in_a_long_table_is_refused(tmp_path):
+    from analysis.data.results import make_results
+
+    frame = pd.DataFrame(
+        {"system": ["a", "b"], "task": ["t", "t"], "run": "1", "score": 1.0, "cost": [1.0, -2.0]}
+    )
+    with pytest.raises(DataError, match=r"x\.csv: 1 cost value\(s\) .* -2\.0 for system 'b'"):
+        make_results(frame, "x.csv")
