@@ -385,6 +385,8 @@ SOURCE_FILES = {
     "pro_loc_stats": "pro_loc.csv",
     "pro_results": "pro_results",
     "acr_runs": "acr",
+    "openhands_index": "openhands",
+    "terminal_bench": "terminal_bench",
 }
 VALIDATE = (
     "validate",

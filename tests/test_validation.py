@@ -230,7 +230,11 @@ def write_sources(folder: Path) -> dict[str, Path]:
         (acr / f"acr-run-{run}.tasks.txt").write_text("l-1\nl-2\n")
         (acr / f"acr-run-{run}.report.json").write_text(json.dumps({"resolved": ["l-1"]}))
         (acr / f"acr-run-{run}.stats.json").write_text(json.dumps({"total_cost": 1.5}))
+    from test_readers import make_openhands, make_terminal_bench
+
     return {
+        "openhands_index": make_openhands(folder / "openhands"),
+        "terminal_bench": make_terminal_bench(folder / "terminal_bench"),
         "verified_tasks": tasks,
         "leaderboards": leaderboards,
         "openai_annotations": annotations,
@@ -321,3 +325,26 @@ def test_cli_rejects_malformed_source_option() -> None:
         parse(["--source", "verified_tasks"])
     with pytest.raises(SystemExit):
         parse(["--source", "bogus=/tmp/x"])
+
+
+def test_validate_reads_the_results_trees_and_refuses_impossible_values(tmp_path: Path) -> None:
+    paths = write_sources(tmp_path)
+    report = validate_all(paths)
+    by_name = {check.name: check for check in report.checks}
+    assert by_name["openhands_index: per-task results"].status == "ok"
+    assert by_name["terminal_bench: per-task results"].message.startswith("3 systems, 3 tasks")
+    scores = paths["openhands_index"] / "results" / "model-b" / "scores.json"
+    scores.write_text(json.dumps([{"benchmark": "swe-bench", "score": -12.5}]))
+    failed = {check.name: check.message for check in validate_all(paths).failures}
+    assert (
+        "swe-bench score -12.5 is outside [0, 100]" in failed["openhands_index: per-task results"]
+    )
+    assert str(scores) in failed["openhands_index: per-task results"]
+
+
+def test_validate_text_is_safe_for_a_terminal() -> None:
+    report = ValidationReport()
+    report.add("x", "warn", "name \x1b[31mred\x1b[0m\nsecond line \u202e")
+    text = report.to_text()
+    assert "\x1b" not in text and "\u202e" not in text
+    assert "\\x1b[31mred" in text and len(text.splitlines()) == 2  # one check, one summary

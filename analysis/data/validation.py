@@ -13,11 +13,13 @@ import argparse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import Any, Literal
 
 import pandas as pd
 
 from analysis.data.parsing import require_columns
+from analysis.data.readers import openhands, terminal_bench
 from analysis.data.readers.acr import load_acr_runs
 from analysis.data.readers.annotations import load_annotations
 from analysis.data.readers.leaderboards import (
@@ -42,6 +44,8 @@ SOURCE_NAMES: tuple[str, ...] = (
     "pro_loc_stats",
     "pro_results",
     "acr_runs",
+    "openhands_index",
+    "terminal_bench",
 )
 
 #: Expected sizes of the pinned snapshots (a different count is a warning, not a failure;
@@ -197,8 +201,8 @@ def validate_all(paths: Mapping[str, str | Path] | None = None) -> ValidationRep
     each source (the loaders' structural checks), counts against the pinned snapshots,
     unknown/duplicate ids, missing values in the columns the analyses use, bash-only and
     moatless score consistency, annotation coverage of the Verified ids, Pro result ids
-    dropped as non-public, ACR runs, and unpinned (stray) files in the cache folders of
-    multi-file sources read from the cache.
+    dropped as non-public, ACR runs, the OpenHands Index and Terminal-Bench trees, and
+    unpinned (stray) files in the cache folders of multi-file sources read from the cache.
     """
     given = {name: Path(path) for name, path in (paths or {}).items()}
     unknown = sorted(set(given) - set(SOURCE_NAMES))
@@ -234,8 +238,38 @@ def validate_all(paths: Mapping[str, str | Path] | None = None) -> ValidationRep
     _check_annotations(report, locate, task_ids)
     _check_pro(report, locate)
     _check_acr(report, locate)
+    _check_results_tree(report, locate, "openhands_index", openhands)
+    _check_results_tree(report, locate, "terminal_bench", terminal_bench)
     _attempt(report, "registry", lambda: _check_pinning(report, skip=set(given)))
     return report
+
+
+def _check_results_tree(
+    report: ValidationReport, locate: Callable[[str], Path], name: str, reader: ModuleType
+) -> None:
+    """A per-task results tree read by its ``audit`` reader (values checked on the way in);
+    published scores that disagree with their per-task results are a warning."""
+    check = f"{name}: per-task results"
+    results = _attempt(report, check, lambda: reader.read(locate(name)))
+    if results is None:
+        return
+    frame = results.frame
+    report.add(
+        check,
+        "ok",
+        f"{frame['system'].nunique()} systems, {frame['task'].nunique()} tasks, "
+        f"{results.n_unknown} unknown outcome(s) counted apart",
+    )
+    disagreeing = [note for note in results.notes if "disagrees" in note]
+    report.add(
+        f"{name}: published scores",
+        "warn" if disagreeing else "ok",
+        "every published score matches its per-task results"
+        if not disagreeing
+        else f"{len(disagreeing)} published score(s) disagree with their per-task results: "
+        + "; ".join(disagreeing[:3])
+        + (f"; and {len(disagreeing) - 3} more" if len(disagreeing) > 3 else ""),
+    )
 
 
 def _check_pinning(report: ValidationReport, skip: set[str]) -> None:
