@@ -855,3 +855,18 @@ def test_impossible_annotation_patch_size_and_run_cost_are_refused(tmp_path: Pat
     write_acr_run(tmp_path / "acr", 1, ["x-1"], ["x-1"], -2.0)
     with pytest.raises(DataError, match=r"acr-run-1\.stats\.json: total_cost -2\.0 is outside"):
         load_acr_runs(tmp_path / "acr")
+
+
+def test_pro_patch_total_must_be_added_plus_deleted(tmp_path: Path) -> None:
+    path = tmp_path / "loc.csv"
+    pd.DataFrame(
+        {
+            "instance_id": ["p1", "p2"],
+            "repo": ["o/r", "o/r"],
+            "golden_patch_added": [3, 4],
+            "golden_patch_deleted": [1, 0],
+            "golden_patch_total": [4, 9],
+        }
+    ).to_csv(path, index=False)
+    with pytest.raises(DataError, match=r"loc\.csv: 1 row\(s\) whose golden_patch_total .*'p2'"):
+        load_pro_loc(path)

@@ -542,3 +542,11 @@ def test_negative_cost_in_a_long_table_is_refused(tmp_path):
     )
     with pytest.raises(DataError, match=r"x\.csv: 1 cost value\(s\) .* -2\.0 for system 'b'"):
         make_results(frame, "x.csv")
+
+
+def test_openhands_resolved_other_than_true_false_null_is_refused(tmp_path):
+    root = make_openhands(tmp_path / "oh")
+    results = root / "results" / "model-b" / "instance_results" / "swe-bench.json"
+    write_json(results, {t: {"resolved": 5} for t in TASKS})
+    with pytest.raises(DataError, match=r"swe-bench\.json: instance .*resolved=5 \(expected true"):
+        openhands.read(root)

@@ -98,8 +98,14 @@ def read(path: Path, options: ReaderOptions | None = None) -> Results:
         tasks, scores, costs = [], [], []
         for task, record in instances.items():
             resolved = require_key(record, "resolved", results_file, f"instance {task!r}")
-            if resolved is not None and not isinstance(resolved, bool | int):
-                raise DataError(results_file, f"instance {task!r}: resolved={resolved!r}")
+            if resolved is not None and (
+                not isinstance(resolved, bool | int) or resolved not in (0, 1)
+            ):
+                raise DataError(
+                    results_file,
+                    f"instance {task!r}: resolved={resolved!r} (expected true, false or null); "
+                    "fix the file",
+                )
             tasks.append(task)
             scores.append(float("nan") if resolved is None else float(bool(resolved)))
             costs.append(record.get("cost"))

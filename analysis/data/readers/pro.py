@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.data.parsing import (
+    IMPOSSIBLE_ADVICE,
     keep_pinned,
     read_csv,
     read_json,
@@ -96,6 +97,17 @@ def load_pro_loc(path: str | Path | None = None) -> pd.DataFrame:
             raise DataError(source, f"missing or unparseable {column} values")
         require_in_range(raw.assign(**{column: values}), column, source, "instance_id", 0.0)
         numbers[column] = values.astype(np.int64)
+    total = numbers["golden_patch_added"] + numbers["golden_patch_deleted"]
+    wrong = total != numbers["golden_patch_total"]
+    if wrong.any():
+        row = raw.loc[wrong].iloc[0]
+        raise DataError(
+            source,
+            f"{int(wrong.sum())} row(s) whose golden_patch_total is not added + deleted, e.g. "
+            f"instance_id {row['instance_id']!r}: {row['golden_patch_total']!r} != "
+            f"{row['golden_patch_added']!r} + {row['golden_patch_deleted']!r}; "
+            f"{IMPOSSIBLE_ADVICE}",
+        )
     languages = [column for column in _LANGUAGE_COLUMNS if column in raw.columns]
     frame = pd.DataFrame(
         {
