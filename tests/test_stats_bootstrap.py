@@ -10,11 +10,10 @@ from hypothesis import strategies as st
 from scipy import stats as scipy_stats
 
 from analysis.errors import DataError
+from analysis.stats.blas import openblas_thread_controls, single_blas_thread
 from analysis.stats.bootstrap import (
     BootstrapResult,
     CountHistograms,
-    _openblas_threads,
-    _single_blas_thread,
     acceleration,
     bootstrap_scores,
     interval_from_rows,
@@ -412,11 +411,11 @@ def test_memory_stays_bounded_for_large_resample_counts() -> None:
 
 
 def test_blas_runs_on_one_thread_inside_the_engine_and_is_restored() -> None:
-    controls = _openblas_threads()
+    controls = openblas_thread_controls()
     if controls is None:
         pytest.skip("NumPy's BLAS is not a recognised OpenBLAS")
     get_threads, _ = controls
     before = get_threads()
-    with _single_blas_thread():
+    with single_blas_thread():
         assert get_threads() == 1
     assert get_threads() == before
