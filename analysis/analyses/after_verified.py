@@ -208,17 +208,23 @@ def unsolved_tasks(
 
 
 def clustered_interval_of_mean(
-    values: np.ndarray, clusters: np.ndarray, confidence: float = 0.95
+    values: np.ndarray,
+    clusters: np.ndarray,
+    confidence: float = 0.95,
+    rho: float | None = None,
 ) -> tuple[float, float, float]:
     """Mean of per-task values in [0, 1] (e.g. an average over systems) with the same
     calibrated clustered interval as :func:`clustered_mean_intervals` (CR2 SE, exact
-    critical value at the one-way ANOVA intra-cluster correlation); fractions."""
+    critical value at the intra-cluster correlation ``rho``: by default the one-way ANOVA
+    estimate from ``values``; pass the matrix's pooled one to match its intervals);
+    fractions."""
     values = np.asarray(values, dtype=np.float64)
     design = cluster_design(clusters, len(values), where="clustered_interval_of_mean")
     totals = design.cluster_sums(values[None, :])
     mean, se = cr2_standard_error(totals, design.sizes)
-    squares = design.cluster_sums((values**2)[None, :])
-    rho = float(pooled_intraclass_correlation(totals, squares, design.sizes))
+    if rho is None:
+        squares = design.cluster_sums((values**2)[None, :])
+        rho = float(pooled_intraclass_correlation(totals, squares, design.sizes))
     half = exact_critical_value(design.sizes, rho, confidence) * float(se[0])
     return float(mean[0]), max(float(mean[0]) - half, 0.0), min(float(mean[0]) + half, 1.0)
 
@@ -503,23 +509,36 @@ def claim_audit_ceiling_after() -> Measurement:
     )
 
 
-def claim_frontier_cluster_after() -> Measurement:
-    """Mean score of the OpenHands Index systems tied with its leader, against 'near 80%'."""
-    matrix = openhands_matrix()
+#: Publication date of article 000 (the frontier-cluster claim).
+ARTICLE_DATE = pd.Timestamp("2026-02-26")
+
+
+def released_by(date: pd.Timestamp, matrix: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The rows of the OpenHands Index matrix whose model was released on or before ``date``."""
+    matrix = openhands_matrix() if matrix is None else matrix
+    dates = openhands_systems().set_index("system")["release_date"].reindex(matrix.index)
+    return matrix[(dates <= date).to_numpy()]
+
+
+def frontier_measurement(matrix: pd.DataFrame, scope: str) -> Measurement:
+    """Mean score of the systems of ``matrix`` tied with its leader (:func:`leader_tier`)
+    with the calibrated clustered interval of that mean; ``scope`` says which systems."""
     tier = leader_tier(matrix)
     members = tier.loc[tier["in_tier"], "system"].tolist()
+    clusters = clusters_for(matrix)
+    # the pooled intra-cluster correlation of the whole matrix: a one-system tier then gets
+    # exactly that system's interval from ceiling_table
+    rho = float(clustered_mean_intervals(matrix, clusters)["rho"].iloc[0])
     mean, low, high = clustered_interval_of_mean(
-        matrix.loc[members].mean(axis=0).to_numpy(), clusters_for(matrix)
+        matrix.loc[members].mean(axis=0).to_numpy(), clusters, rho=rho
     )
     scores = 100.0 * matrix.mean(axis=1)
     return Measurement(
         measured=100.0 * mean,
         interval=(100.0 * low, 100.0 * high),
         unit="%",
-        detail="Mean Verified score of the OpenHands Index systems not significantly behind the "
-        "leader (clustered paired wild-bootstrap test, Holm), 95% interval "
-        + INTERVAL_METHOD
-        + ".",
+        detail=f"Mean Verified score of the {scope} not significantly behind the leader "
+        "(clustered paired wild-bootstrap test, Holm), 95% interval " + INTERVAL_METHOD + ".",
         sources=("openhands_index",),
         extra={
             "tier": members,
@@ -530,3 +549,14 @@ def claim_frontier_cluster_after() -> Measurement:
             "n_within_3_5_points_of_80": int(((scores - 80.0).abs() <= 3.5).sum()),
         },
     )
+
+
+def claim_frontier_cluster_after() -> Measurement:
+    """Every OpenHands Index system (models up to mid-2026) against 'cluster near 80%'."""
+    return frontier_measurement(openhands_matrix(), "OpenHands Index systems")
+
+
+def claim_frontier_cluster_at_article() -> Measurement:
+    """The OpenHands Index systems whose model was out when article 000 was published."""
+    scope = f"OpenHands Index systems released by {ARTICLE_DATE.date()}"
+    return frontier_measurement(released_by(ARTICLE_DATE), scope)
