@@ -106,7 +106,11 @@ def openhands_systems() -> pd.DataFrame:
 # --------------------------------------------------------------------------- the ceiling
 
 
-def ceiling_table(matrix: pd.DataFrame | None = None, confidence: float = 0.95) -> pd.DataFrame:
+def ceiling_table(
+    matrix: pd.DataFrame | None = None,
+    confidence: float = 0.95,
+    clusters: np.ndarray | None = None,
+) -> pd.DataFrame:
     """Every system's score against the audit's implied ceiling, best first.
 
     Columns ``system, score, low, high`` (percent; interval clustered by repository, see
@@ -114,10 +118,12 @@ def ceiling_table(matrix: pd.DataFrame | None = None, confidence: float = 0.95) 
     ``significantly_above`` (the interval's lower end > ceiling) and ``max_defective``: the
     most tasks that can reject every correct fix given the tasks the system did pass
     (``n_tasks - solved``; the audit's lower bound needs ``defective_tasks`` of them).
+    ``clusters``: one label per task (default: the Verified repositories).
     """
     matrix = openhands_matrix() if matrix is None else matrix
     ceiling = audit_arithmetic(n_tasks=matrix.shape[1]).ceiling_pct
-    intervals = clustered_mean_intervals(matrix, clusters_for(matrix), confidence=confidence)
+    clusters = clusters_for(matrix) if clusters is None else clusters
+    intervals = clustered_mean_intervals(matrix, clusters, confidence=confidence)
     solved = matrix.sum(axis=1).to_numpy().astype("int64")
     score = 100.0 * intervals["score"].to_numpy()
     low = 100.0 * intervals["low"].to_numpy()
@@ -162,9 +168,15 @@ class UnsolvedTasks:
 
 
 def unsolved_tasks(
-    bash: pd.DataFrame | None = None, openhands: pd.DataFrame | None = None
+    bash: pd.DataFrame | None = None,
+    openhands: pd.DataFrame | None = None,
+    release_dates: pd.Series | None = None,
+    difficulty: pd.Series | None = None,
 ) -> UnsolvedTasks:
-    """The never-solved tasks of the bash-only leaderboard against the OpenHands Index."""
+    """The never-solved tasks of the bash-only leaderboard against the OpenHands Index.
+
+    Defaults: the real matrices, the systems' release dates and the tasks' annotated
+    difficulty (``release_dates`` indexed by system, ``difficulty`` by task)."""
     bash = frames.bash_only_matrix() if bash is None else bash
     openhands = openhands_matrix() if openhands is None else openhands
     bash_unsolved = [str(t) for t in never_solved(bash)]
@@ -175,16 +187,18 @@ def unsolved_tasks(
     solved_by = on_them.sum(axis=0)
     now = [t for t in bash_unsolved if solved_by[t] > 0]
     still = [t for t in bash_unsolved if solved_by[t] == 0]
-    dates = frames.openhands_results().system_metadata()["system_date"]
+    if release_dates is None:
+        release_dates = frames.openhands_results().system_metadata()["system_date"]
+    if difficulty is None:
+        difficulty = frames.verified_tasks().set_index("instance_id")["difficulty"]
     solvers = pd.DataFrame(
         {
             "system": on_them.index,
             "solved": on_them.sum(axis=1).astype("int64").to_numpy(),
-            "release_date": dates.reindex(on_them.index).to_numpy(),
+            "release_date": release_dates.reindex(on_them.index).to_numpy(),
         }
     ).sort_values(["solved", "system"], ascending=[False, True], kind="stable")
-    tasks = frames.verified_tasks().set_index("instance_id")
-    level = tasks["difficulty"].reindex(bash_unsolved)
+    level = difficulty.reindex(bash_unsolved)
     by_difficulty = (
         pd.DataFrame(
             {"difficulty": level.to_numpy(), "still_unsolved": [t in still for t in level.index]}
