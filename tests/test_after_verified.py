@@ -80,12 +80,12 @@ def test_results_matrix_counts_unknown_as_not_resolved_and_sorts() -> None:
             "score": [0.0, 1.0, np.nan, 1.0, 1.0, 0.0],
         }
     )
-    matrix = av.results_matrix(make_results(frame, "toy"))
+    matrix = av.one_run_matrix(make_results(frame, "toy"))
     assert list(matrix.index) == ["b", "a"]
     assert matrix.loc["a", "t3"] == 0.0
     two_runs = pd.concat([frame, frame.assign(run="2")])
     with pytest.raises(DataError, match="one run"):
-        av.results_matrix(make_results(two_runs, "toy"))
+        av.one_run_matrix(make_results(two_runs, "toy"))
 
 
 def test_ceiling_table_flags_systems_against_the_ceiling() -> None:

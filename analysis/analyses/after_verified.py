@@ -61,7 +61,7 @@ INTERVAL_METHOD = (
 # --------------------------------------------------------------------------- matrices
 
 
-def results_matrix(results: Results) -> pd.DataFrame:
+def one_run_matrix(results: Results) -> pd.DataFrame:
     """Systems x tasks 0/1 matrix of one-run results; an unknown outcome (NaN) counts as not
     resolved, as the published scores count it (best system first)."""
     frame = results.frame
@@ -79,7 +79,7 @@ def openhands_matrix() -> pd.DataFrame:
     """The OpenHands Index systems x 500 Verified tasks (0/1, unknown as not resolved);
     ``attrs["n_unknown"]`` counts the unknown outcomes."""
     results = frames.openhands_results()
-    matrix = results_matrix(results)
+    matrix = one_run_matrix(results)
     matrix.attrs["n_unknown"] = results.n_unknown
     return matrix
 
@@ -243,7 +243,7 @@ def clustered_interval_of_mean(
     return float(mean[0]), max(float(mean[0]) - half, 0.0), min(float(mean[0]) + half, 1.0)
 
 
-def leader_tier(
+def tied_with_leader(
     matrix: pd.DataFrame | None = None, alpha: float = 0.05, n_resamples: int = 9_999, seed: int = 0
 ) -> pd.DataFrame:
     """Systems not significantly behind the leader (first row of ``matrix``).
@@ -535,9 +535,9 @@ def released_by(date: pd.Timestamp, matrix: pd.DataFrame | None = None) -> pd.Da
 
 
 def frontier_measurement(matrix: pd.DataFrame, scope: str) -> Measurement:
-    """Mean score of the systems of ``matrix`` tied with its leader (:func:`leader_tier`)
+    """Mean score of the systems of ``matrix`` tied with its leader (:func:`tied_with_leader`)
     with the calibrated clustered interval of that mean; ``scope`` says which systems."""
-    tier = leader_tier(matrix)
+    tier = tied_with_leader(matrix)
     members = tier.loc[tier["in_tier"], "system"].tolist()
     clusters = clusters_for(matrix)
     # the pooled intra-cluster correlation of the whole matrix: a one-system tier then gets
