@@ -95,6 +95,8 @@ def test_pass_at_k_is_the_unbiased_estimator_over_known_trials() -> None:
     assert table.loc[(alpha, 5), "n_tasks"] == 3  # task 1 has only four known trials
     assert table.loc[(alpha, 4), "n_tasks"] == 4
     assert table.loc[(alpha, 1), "pass_at_k"] <= table.loc[(alpha, 5), "pass_at_k"]
+    # pass@5 of alpha rests on 3 of 4 tasks: below the 90% share, so not comparable
+    assert not table.loc[(alpha, 5), "comparable"] and table.loc[(beta, 1), "comparable"]
 
 
 def test_ranking_flips_probabilities() -> None:

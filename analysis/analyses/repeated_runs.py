@@ -180,12 +180,17 @@ def ranking_flips(
 
 
 def pass_at_k(
-    results: Results | None = None, ks: tuple[int, ...] = (1, 2, 3, 4, 5)
+    results: Results | None = None,
+    ks: tuple[int, ...] = (1, 2, 3, 4, 5),
+    min_task_share: float = 0.9,
 ) -> pd.DataFrame:
     """pass@k per submission: mean over tasks of ``1 - C(n - c, k) / C(n, k)`` with ``n`` the
     known trials of the task and ``c`` those resolved (Chen et al. 2021, arXiv:2107.03374);
     tasks with fewer than ``k`` known trials are left out of pass@k. Long: ``system, k,
-    pass_at_k`` (percent), ``n_tasks``."""
+    pass_at_k`` (percent), ``n_tasks``, ``comparable``: whether pass@max(k) still covers at
+    least ``min_task_share`` of the tasks (else the tasks left are those the agent did not
+    crash on, a biased selection, and the submission's curve is not comparable).
+    """
     results = frames.terminal_bench_results() if results is None else results
     rows = []
     for system in results.systems:
@@ -206,12 +211,18 @@ def pass_at_k(
                     "n_tasks": int(usable.sum()),
                 }
             )
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    largest = table[table["k"] == max(ks)].set_index("system")["n_tasks"]
+    n_tasks = results.frame.groupby("system")["task"].nunique()
+    comparable = largest >= min_task_share * n_tasks.reindex(largest.index)
+    table["comparable"] = table["system"].map(comparable).astype(bool)
+    return table
 
 
 def rank_agreement(table: pd.DataFrame, k: int) -> float:
-    """Kendall's tau between the rankings by pass@1 and by pass@``k`` (``table`` from
-    :func:`pass_at_k`)."""
+    """Kendall's tau between the rankings by pass@1 and by pass@``k`` of the comparable
+    submissions (``table`` from :func:`pass_at_k`)."""
+    table = table[table["comparable"]]
     wide = table.pivot(index="system", columns="k", values="pass_at_k")
     return float(scipy_stats.kendalltau(wide[1], wide[k])[0])
 

@@ -30,7 +30,13 @@ def _run_dots(ax: plt.Axes, per_run: dict[str, np.ndarray], order: list[str]) ->
     for position, system in enumerate(order[::-1]):
         scores = per_run[system]
         ax.scatter(scores, np.full(len(scores), position), s=16, color=COLORS["blue"], alpha=0.7)
-        ax.plot([scores.mean()] * 2, [position - 0.3, position + 0.3], color=COLORS["black"])
+        ax.plot(
+            [scores.mean()] * 2,
+            [position - 0.3, position + 0.3],
+            color=COLORS["black"],
+            linestyle="-",
+            marker="",
+        )
     ax.set_yticks(np.arange(len(order)), [display_name(s) for s in order[::-1]])
     ax.tick_params(axis="y", labelsize=7)
     ax.grid(axis="y", visible=False)
@@ -76,7 +82,9 @@ def caption_run_scores(table: pd.DataFrame) -> tuple[str, str]:
 def figure_pass_at_k(table: pd.DataFrame) -> Figure:
     """pass@k against k per submission (``table`` from
     :func:`analysis.analyses.repeated_runs.pass_at_k`)."""
-    fig, ax = plt.subplots(figsize=(FIGSIZE[0], 4.8))
+    fig, ax = plt.subplots(figsize=(FIGSIZE[0], 6.2))
+    left_out = table.loc[~table["comparable"], "system"].nunique()
+    table = table[table["comparable"]]
     wide = table.pivot(index="system", columns="k", values="pass_at_k")
     wide = wide.sort_values(wide.columns[0], ascending=False)
     for index, (system, row) in enumerate(wide.iterrows()):
@@ -84,10 +92,14 @@ def figure_pass_at_k(table: pd.DataFrame) -> Figure:
     ax.set_xlabel("k (runs)")
     ax.set_ylabel("pass@k (%)")
     ax.set_xticks(list(wide.columns))
-    ax.legend(fontsize=6, ncol=2, loc="lower right")
+    ax.legend(fontsize=6, ncol=2, loc="upper center", bbox_to_anchor=(0.5, -0.14))
     make_room_for_annotations(fig)
     annotate_figure(
-        fig, "Solved at least once in k runs", "pass@k, unbiased estimator", TERMINAL_BENCH_SOURCE
+        fig,
+        "Solved at least once in k runs",
+        f"pass@k, unbiased estimator; {left_out} submission(s) with too many unknown "
+        "trials left out",
+        TERMINAL_BENCH_SOURCE,
     )
     return fig
 
@@ -95,7 +107,7 @@ def figure_pass_at_k(table: pd.DataFrame) -> Figure:
 def caption_pass_at_k(table: pd.DataFrame, tau: float) -> tuple[str, str]:
     """Caption and alt text of :func:`figure_pass_at_k` (``tau``: rank agreement of pass@1
     with the largest k)."""
-    wide = table.pivot(index="system", columns="k", values="pass_at_k")
+    wide = table[table["comparable"]].pivot(index="system", columns="k", values="pass_at_k")
     gain = (wide[wide.columns[-1]] - wide[wide.columns[0]]).median()
     caption = (
         f"pass@{wide.columns[-1]} exceeds pass@1 by a median {gain:.1f} points; the rankings "
