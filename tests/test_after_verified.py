@@ -174,6 +174,17 @@ def test_person_fit_flags_a_system_that_ignores_difficulty() -> None:
     assert set(fit["leaderboard"]) == {"OpenHands Index"}
 
 
+def test_person_fit_rejects_about_five_percent_of_systems_that_fit() -> None:
+    """Type-I error: outcomes drawn from a Rasch model flag few systems at 5%."""
+    flagged = []
+    for seed in range(3):
+        matrix = synthetic_matrix(n_systems=30, n_tasks=80, seed=10 + seed)
+        flagged.append(
+            float((av.person_fit(matrix, n_draws=200, seed=seed)["p_low"] < 0.05).mean())
+        )
+    assert np.mean(flagged) <= 0.12
+
+
 # --------------------------------------------------------------------------- ledger rows
 
 
