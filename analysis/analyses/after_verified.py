@@ -345,7 +345,7 @@ def difficulty_agreement(
 
 
 def person_fit(
-    matrix: pd.DataFrame | None = None, n_draws: int = 1_000, seed: int = 0
+    matrix: pd.DataFrame | None = None, n_draws: int = 5_000, seed: int = 0
 ) -> pd.DataFrame:
     """Does each system solve tasks in the order of their difficulty? One Rasch fit
     (:func:`fit_rasch`) across both leaderboards, then per system the log-likelihood of its
