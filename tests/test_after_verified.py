@@ -225,3 +225,34 @@ def test_real_matching_table_and_claims(mirror: Path) -> None:
     ceiling = av.claim_audit_ceiling_after()
     assert ceiling.interval[0] <= ceiling.measured <= ceiling.interval[1]
     assert ceiling.extra["implied_ceiling_pct"] == pytest.approx(83.6)
+
+
+def test_figures_carry_title_source_and_computed_captions() -> None:
+    import matplotlib.pyplot as plt
+
+    from analysis.figures import after_verified as figs
+
+    matrix = synthetic_matrix(n_tasks=100)
+    table = av.ceiling_table(matrix, clusters=clusters(matrix))
+    agreement = av.difficulty_agreement(matrix, synthetic_matrix(seed=5), n_resamples=50)
+    pairs = pd.DataFrame(
+        {
+            "system_a": ["x / m"],
+            "system_b": ["y / m"],
+            "difference": [1.0],
+            "low": [-1.0],
+            "high": [3.0],
+            "p_holm": [0.5],
+        }
+    )
+    built = [
+        (figs.figure_ceiling(table), figs.caption_ceiling(table)),
+        (figs.figure_difficulty_agreement(agreement), figs.caption_difficulty_agreement(agreement)),
+        (figs.figure_scaffold_pairs(pairs, "t", "s"), figs.caption_scaffold_pairs(pairs, "w")),
+    ]
+    for fig, (caption, alt) in built:
+        texts = [t.get_text() for t in fig.texts]
+        assert fig.get_suptitle() and any(t.startswith("Source: ") for t in texts)
+        assert caption and alt
+        plt.close(fig)
+    assert f"of {len(table)} systems" in figs.caption_ceiling(table)[0]

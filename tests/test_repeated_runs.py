@@ -142,3 +142,27 @@ def test_terminal_bench_key_facts(mirror: Path) -> None:
     assert len(effect.systems) == 7
     implications = rr.one_run_implications(table)
     assert implications["projected_sd"].lt(implications["run_sd"]).all()
+
+
+def test_figures_carry_title_source_and_computed_captions() -> None:
+    import matplotlib.pyplot as plt
+
+    from analysis.figures import repeated_runs as figs
+
+    results = long_results(GRIDS)
+    table = rr.noise_table(results)
+    passes = rr.pass_at_k(results)
+    effect = rr.scaffold_effect(results, model="claude-4-sonnet")
+    flips = rr.ranking_flips(results, n_draws=50)
+    built = [
+        (figs.figure_run_scores(results, table), figs.caption_run_scores(table)),
+        (figs.figure_pass_at_k(passes), figs.caption_pass_at_k(passes, 1.0)),
+        (figs.figure_scaffold_runs(results, effect), figs.caption_scaffold_runs(effect)),
+        (figs.figure_flip_probability(flips), figs.caption_flip_probability(flips)),
+    ]
+    for fig, (caption, alt) in built:
+        texts = [t.get_text() for t in fig.texts]
+        assert fig.get_suptitle() and any(t.startswith("Source: ") for t in texts)
+        assert caption and alt
+        plt.close(fig)
+    assert "3 submissions" in figs.caption_run_scores(table)[0]
