@@ -29,6 +29,7 @@ from analysis.data.readers.leaderboards import (
 from analysis.data.readers.moatless import load_moatless_results
 from analysis.data.readers.pro import load_pro_loc, load_pro_results, load_pro_tasks
 from analysis.data.readers.verified import load_tasks
+from analysis.data.results import Results
 from analysis.errors import DataError
 
 #: Columns of :func:`exclusions`.
@@ -151,3 +152,23 @@ def exclusions(source: str | None = None) -> pd.DataFrame:
 def excluded_systems() -> pd.DataFrame:
     """Bash-only systems left out: ``system, published_pct, per_task_pct, difference_tasks``."""
     return exclusions("bash_only")[["system", "published_pct", "per_task_pct", "difference_tasks"]]
+
+
+@functools.cache
+def openhands_results() -> Results:
+    """OpenHands Index per-task SWE-bench Verified results
+    (:mod:`analysis.data.readers.openhands`)."""
+    from analysis.data.download import ensure
+    from analysis.data.readers import openhands
+
+    return openhands.read(ensure("openhands_index"))
+
+
+@functools.cache
+def terminal_bench_results() -> Results:
+    """Terminal-Bench core 0.1.1 trials, five runs per submission
+    (:mod:`analysis.data.readers.terminal_bench`)."""
+    from analysis.data.download import ensure
+    from analysis.data.readers import terminal_bench
+
+    return terminal_bench.read(ensure("terminal_bench"))
