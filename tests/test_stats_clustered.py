@@ -252,3 +252,20 @@ def test_exact_p_values_invert_the_critical_value() -> None:
     assert 0 < p_values[2] < 0.05
     # singletons: Student's t with n - 1 df
     assert exact_p_values([2.0], [1] * 30)[0] == pytest.approx(2 * scipy_stats.t.sf(2.0, 29))
+
+
+def test_fractional_scores_interval_matches_binary_and_accepts_fractions() -> None:
+    from analysis.stats.clustered import clustered_mean_intervals, clustered_score_intervals
+
+    rng = np.random.default_rng(3)
+    clusters = np.repeat(["a", "b", "c", "d", "e"], [40, 25, 15, 12, 8])
+    binary = (rng.random((4, 100)) < 0.6).astype(float)
+    fractional = clustered_score_intervals(binary, clusters)
+    binary_table = clustered_mean_intervals(binary, clusters)
+    np.testing.assert_allclose(fractional["low"], binary_table["low"])
+    np.testing.assert_allclose(fractional["high"], binary_table["high"])
+    averaged = clustered_score_intervals(binary.mean(axis=0, keepdims=True), clusters)
+    assert averaged["score"].iloc[0] == pytest.approx(binary.mean())
+    assert averaged["low"].iloc[0] < binary.mean() < averaged["high"].iloc[0]
+    with pytest.raises(DataError, match="within"):
+        clustered_score_intervals(binary * 2.0, clusters)

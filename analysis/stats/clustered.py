@@ -63,6 +63,7 @@ __all__ = [
     "cluster_design",
     "clustered_difference_tests",
     "clustered_mean_intervals",
+    "clustered_score_intervals",
     "cr2_standard_error",
     "exact_critical_value",
     "exact_p_values",
@@ -319,6 +320,50 @@ def _critical_value(df: float, confidence: float) -> float:
     return float(scipy_stats.t.ppf(0.5 + confidence / 2.0, df))
 
 
+def clustered_score_intervals(
+    scores: np.ndarray,
+    clusters: Sequence | np.ndarray | pd.Series,
+    confidence: float = 0.95,
+    method: str = "exact",
+    where: str = "clustered_score_intervals: scores",
+) -> pd.DataFrame:
+    """:func:`clustered_mean_intervals` for per-task scores in [0, 1] that need not be 0/1
+    (a mean over runs, partial credit, an average over several systems).
+
+    ``scores`` is ``K x n`` (one row per series); the pooled intra-cluster correlation uses
+    the cluster sums of the squared scores. Columns ``score, se, df, rho, critical, low,
+    high`` (fractions, clipped to [0, 1]), one row per series in order. For 0/1 scores it
+    equals :func:`clustered_mean_intervals`; the harness calibrates it on 0/1 outcomes.
+    """
+    if method not in INTERVAL_METHODS:
+        raise DataError("method", f"unknown method {method!r}; use one of {INTERVAL_METHODS}")
+    values = np.atleast_2d(np.asarray(scores, dtype=np.float64))
+    if values.ndim != 2 or values.size == 0:
+        raise DataError(where, f"need a 2-D series x tasks array, got shape {values.shape}")
+    if not np.isfinite(values).all() or values.min() < 0.0 or values.max() > 1.0:
+        raise DataError(where, "scores must be finite and within [0, 1]")
+    design = cluster_design(clusters, values.shape[1], where=where.replace("scores", "clusters"))
+    totals = design.cluster_sums(values)
+    score, se = cr2_standard_error(totals, design.sizes)
+    rho = float(pooled_intraclass_correlation(totals, design.cluster_sums(values**2), design.sizes))
+    if method == "exact":
+        critical = exact_critical_value(design.sizes, rho, confidence)
+    else:
+        critical = _critical_value(design.df, confidence)
+    half = critical * se
+    return pd.DataFrame(
+        {
+            "score": score,
+            "se": se,
+            "df": design.df,
+            "rho": rho,
+            "critical": critical,
+            "low": np.clip(score - half, 0.0, 1.0),
+            "high": np.clip(score + half, 0.0, 1.0),
+        }
+    )
+
+
 def clustered_mean_intervals(
     matrix: pd.DataFrame | np.ndarray,
     clusters: Sequence | np.ndarray | pd.Series,
@@ -334,32 +379,16 @@ def clustered_mean_intervals(
     ``"bell_mccaffrey"`` takes ``t_{df, 1-a/2}``. See the module docstring; the coverage on
     data shaped like SWE-bench Verified is measured by ``python -m analysis calibrate``.
     """
-    if method not in INTERVAL_METHODS:
-        raise DataError("method", f"unknown method {method!r}; use one of {INTERVAL_METHODS}")
     outcome = as_outcome_matrix(matrix, where="clustered_mean_intervals: matrix")
-    design = cluster_design(clusters, outcome.n_tasks, where="clustered_mean_intervals: clusters")
-    totals = design.cluster_sums(outcome.values)
-    score, se = cr2_standard_error(totals, design.sizes)
-    df = design.df
-    # 0/1 outcomes: squares equal values, so the cluster sums of squares are the totals.
-    rho = float(pooled_intraclass_correlation(totals, totals, design.sizes))
-    if method == "exact":
-        critical = exact_critical_value(design.sizes, rho, confidence)
-    else:
-        critical = _critical_value(df, confidence)
-    half = critical * se
-    return pd.DataFrame(
-        {
-            "system": outcome.systems,
-            "score": score,
-            "se": se,
-            "df": df,
-            "rho": rho,
-            "critical": critical,
-            "low": np.clip(score - half, 0.0, 1.0),
-            "high": np.clip(score + half, 0.0, 1.0),
-        }
+    table = clustered_score_intervals(
+        outcome.values,
+        clusters,
+        confidence=confidence,
+        method=method,
+        where="clustered_mean_intervals: matrix",
     )
+    table.insert(0, "system", outcome.systems)
+    return table
 
 
 def wild_cluster_p_values(
