@@ -247,7 +247,7 @@ def test_clustered_logistic_uses_t_on_clusters_minus_one_df() -> None:
         clusters=12,
     )
     assert fit.df == 11
-    low, high = fit.interval("x")
+    _, high = fit.interval("x")
     assert high - 1.0 == pytest.approx(scipy_stats.t.ppf(0.975, 11) * 0.5)
     assert fit.p_value("x") == pytest.approx(2 * scipy_stats.t.sf(2.0, 11))
     unclustered = LogisticFit(**{**fit.__dict__, "clusters": None})
