@@ -180,7 +180,7 @@ def size_comparison(pro_loc: pd.DataFrame, verified_tasks: pd.DataFrame) -> pd.D
 # --------------------------------------------------------------------------------------
 
 
-def task_repos() -> pd.Series:
+def pro_task_repos() -> pd.Series:
     """Repository of each public Pro task, indexed by instance_id (the cluster labels)."""
     tasks = frames.pro_tasks()
     return pd.Series(tasks["repo"].to_numpy(), index=tasks["instance_id"], name="repo")
@@ -197,7 +197,7 @@ def pro_scores(
     the system's file reports (``tasks``), and ``score_all_pct`` over all ``n_public`` tasks
     counting a missing task as unresolved (what a leaderboard would report). Without
     ``clusters`` the intervals are Wilson's (tasks assumed independent); with ``clusters``
-    (repository by instance_id, :func:`task_repos`) ``low_pct, high_pct`` are the
+    (repository by instance_id, :func:`pro_task_repos`) ``low_pct, high_pct`` are the
     repository-clustered CR2 interval with the exact small-cluster critical value
     (:func:`analysis.stats.clustered.clustered_score_intervals`) and ``low_all_pct,
     high_all_pct`` the same over the clustered tasks, a missing task counted unresolved.
@@ -266,7 +266,7 @@ def paired_comparisons(
     tasks: difference = (b - c) / n with the paired Wald interval
     se = sqrt(b + c - (b - c)^2 / n) / n; exact McNemar p = binomial test of b in b + c
     at 1/2 (tasks assumed independent); Holm-adjusted across all pairs. With ``clusters``
-    (repository by instance_id, :func:`task_repos`) the interval and the tested p-value
+    (repository by instance_id, :func:`pro_task_repos`) the interval and the tested p-value
     (``p_clustered``, Holm-adjusted into ``p_holm``) come from the clustered paired CR2 test
     with its exact null (:func:`analysis.stats.clustered.clustered_paired_differences`, on
     each pair's shared tasks); ``p_mcnemar`` stays as the contrast.
