@@ -655,3 +655,17 @@ def test_claims_html_escapes_and_keeps_the_compact_columns(toy_ledger: Path) -> 
     assert "<th>rule</th>" in compact and "<th>caveat</th>" not in compact
     assert 'class="claim-verdict-not-testable"' in compact
     assert "<th>caveat</th>" in claims_format.claims_html(frame, compact=False)
+
+
+@pytest.mark.parametrize(
+    ("comparison", "claimed", "value", "expected"),
+    [
+        ("equal", 3.0, 3.0, "3 equals the claimed 3"),
+        ("equal", 0.2, 3.58, "3.58 differs from the claimed 0.2; no interval (an exact value"),
+        ("at_least", 80.0, 78.8, "78.8 misses the claim's >= 80"),
+        ("at_most", 83.6, 78.8, "78.8 meets the claim's <= 83.6"),
+    ],
+)
+def test_rule_sentences_read_naturally(comparison, claimed, value, expected) -> None:
+    entry = make_entry(comparison, claimed=claimed, tolerance=0.0)
+    assert claims.judge_with_rule(entry, measured(value))[1].startswith(expected)

@@ -114,14 +114,21 @@ def judge_with_rule(entry: ClaimEntry, measurement: Measurement) -> tuple[str, s
     region_low, region_high = accepted_region(entry)
     region = _region_text(entry)
     inside = _at_most(region_low, measured) and _at_most(measured, region_high)
-    where = "lies in" if inside else "lies outside"
-    sentence = f"{_text(measured)} {where} the claim's {region}"
+    if region_low == region_high:
+        where = "equals" if inside else "differs from"
+        sentence = f"{_text(measured)} {where} the claimed {_text(region_low)}"
+    elif math.isinf(region_low) or math.isinf(region_high):
+        sentence = f"{_text(measured)} {'meets' if inside else 'misses'} the claim's {region}"
+    else:
+        sentence = (
+            f"{_text(measured)} {'lies in' if inside else 'lies outside'} the claim's {region}"
+        )
     if not measurement.comparable:
         return "not comparable", f"{sentence}, but {measurement.caveat}"
     if inside:
         return "reproduced", sentence
     if measurement.interval is None:
-        return "contradicted", f"{sentence}; a census fact, no interval"
+        return "contradicted", f"{sentence}; no interval (an exact value or a census fact)"
     low, high = measurement.interval
     reaches = _at_most(low, region_high) and _at_most(region_low, high)
     name = "plausible range" if measurement.interval_kind == "plausible" else "95% interval"
