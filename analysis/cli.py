@@ -30,7 +30,7 @@ from analysis.errors import (
 COMMANDS: dict[str, tuple[str, str]] = {
     "fetch": ("analysis.data.download", "fill the data/raw cache from upstream or a mirror"),
     "validate": ("analysis.data.validation", "print a data-quality report of the cached data"),
-    "claims": ("analysis.claims.ledger", "print the claims ledger with computed verdicts"),
+    "claims": ("analysis.claims.format", "print the claims ledger with computed verdicts"),
     "report": ("analysis.report.site", "execute the notebooks and render the HTML report"),
     "calibrate": ("analysis.analyses.calibration", "coverage and type-I error of every method"),
     "audit": ("analysis.report.audit", "noise report of any leaderboard's per-task results"),

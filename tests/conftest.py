@@ -96,6 +96,9 @@ _LEDGER_ROW_DEFAULTS = {
     "unit": "%",
     "source": "000",
     "notebook": "01_hostile",
+    "rule": "",
+    "caveat": "",
+    "interval_kind": "",
 }
 
 

@@ -75,9 +75,30 @@ def test_clusters_switch_to_the_clustered_interval():
     frame["cluster"] = frame["task"].str[-1].map(lambda d: f"repo{int(d) % 4}")
     results = make_results(frame, "s.csv")
     matrix = to_matrix(results)
-    assert "cluster-robust" in score_intervals(matrix).attrs["method"]
-    assert "McNemar" in paired_tests(matrix).attrs["method"]  # clusters fixed: see docstring
+    intervals = score_intervals(matrix)
+    assert "cluster-robust CR2" in intervals.attrs["method"]
+    tests = paired_tests(matrix)
+    assert "clustered paired CR2 test" in tests.attrs["method"]
+    assert tests["p_value"].between(0, 1).all()
+    # the engine's calibrated interval, not a copy of it
+    from analysis.stats.clustered import clustered_score_intervals
+
+    engine = clustered_score_intervals(matrix.mean.to_numpy(), matrix.clusters.to_numpy())
+    np.testing.assert_allclose(intervals["low"], engine["low"])
     assert audit(results, n_resamples=100).n_clusters == 4
+
+
+def test_fractional_scores_with_clusters_use_the_clustered_methods():
+    frame = synthetic()
+    frame["cluster"] = frame["task"].str[-1].map(lambda d: f"repo{int(d) % 3}")
+    matrix = to_matrix(make_results(frame, "s.csv"))
+    fractional = matrix.mean.to_numpy() * 0.5 + 0.25  # stand-in means over runs
+    from analysis.stats.clustered import clustered_paired_differences, clustered_score_intervals
+
+    table = clustered_score_intervals(fractional, matrix.clusters.to_numpy())
+    assert (table["low"] <= table["score"]).all() and (table["score"] <= table["high"]).all()
+    pairs = clustered_paired_differences(fractional, matrix.clusters.to_numpy())
+    assert pairs["p_exact"].between(0, 1).all()
 
 
 def test_a_clear_gap_is_significant_and_equal_systems_are_not():

@@ -55,6 +55,7 @@ def test_used_methods_are_registered() -> None:
         "wilson",
         "cr2_exact_test",
         "mcnemar_exact",
+        "clopper_pearson",
     }
 
 

@@ -57,19 +57,57 @@ def measured(value: float, interval: tuple[float, float] | None = None) -> Measu
     ("value", "interval", "expected"),
     [
         (10.0, (8.0, 12.0), "reproduced"),
-        (10.0, (10.0, 12.0), "reproduced"),  # claimed exactly at the lower bound
-        (10.0, (8.0, 10.0), "reproduced"),  # ... and at the upper bound
-        (12.0, (11.0, 13.0), "consistent"),  # 10 is within 1 of the interval
+        (11.0, (9.0, 13.0), "reproduced"),  # the point at the tolerance's edge
+        (10.5, None, "reproduced"),  # within the tolerance, no interval needed
+        (12.0, (11.0, 13.0), "not rejected"),  # only the interval reaches [9, 11]
         (12.0, (11.0000001, 13.0), "contradicted"),
-        (11.0, (9.0 + 2.0, 13.0), "consistent"),  # lo - tol == claimed exactly
         (5.0, (4.0, 6.0), "contradicted"),
-        (10.0, None, "reproduced"),  # no interval: point equals claim
-        (10.5, None, "consistent"),
-        (11.5, None, "contradicted"),
+        (10.0, None, "reproduced"),
+        (11.5, None, "contradicted"),  # a census fact outside the tolerance
     ],
 )
 def test_judge_equal(value: float, interval, expected: str) -> None:
     assert judge(make_entry("equal"), measured(value, interval)) == expected
+
+
+def test_judge_plausible_range_is_consistent_not_a_non_rejection() -> None:
+    entry = make_entry("equal")
+    ranged = replace(measured(12.0, (8.0, 13.0)), interval_kind="plausible")
+    assert judge(entry, ranged) == "consistent"
+    assert judge(entry, replace(ranged, interval=(11.5, 13.0))) == "contradicted"
+
+
+def test_judge_not_comparable_wins_over_agreement_and_keeps_the_rule() -> None:
+    result = replace(measured(10.0), comparable=False, caveat="another scaffold")
+    verdict, rule = claims.judge_with_rule(make_entry("equal"), result)
+    assert verdict == "not comparable"
+    assert "10 lies in the claim's [9, 11]" in rule and "another scaffold" in rule
+
+
+@pytest.mark.parametrize(
+    ("value", "interval", "expected", "rule"),
+    [
+        (
+            12.0,
+            (11.0, 13.0),
+            "not rejected",
+            "12 lies outside the claim's [9, 11] (tolerance 1); "
+            "its 95% interval [11, 13] reaches it",
+        ),
+        (
+            5.0,
+            (4.0, 6.0),
+            "contradicted",
+            "5 lies outside the claim's [9, 11] (tolerance 1), and so does its 95% interval [4, 6]",
+        ),
+        (10.0, None, "reproduced", "10 lies in the claim's [9, 11] (tolerance 1)"),
+    ],
+)
+def test_judge_with_rule_says_why(value, interval, expected, rule) -> None:
+    assert claims.judge_with_rule(make_entry("equal"), measured(value, interval)) == (
+        expected,
+        rule,
+    )
 
 
 def test_judge_equal_counts_float_rounding_as_equal() -> None:
@@ -81,12 +119,11 @@ def test_judge_equal_counts_float_rounding_as_equal() -> None:
     ("value", "interval", "expected"),
     [
         (85.0, (81.0, 89.0), "reproduced"),
-        (82.0, (80.0, 84.0), "reproduced"),  # lo == claimed
-        (79.0, (75.0, 83.0), "consistent"),  # interval reaches the claim
-        (77.0, (75.0, 79.0), "consistent"),  # hi == claimed - tol
+        (79.0, (75.0, 83.0), "reproduced"),  # the point at claimed - tol
+        (79.5, None, "reproduced"),
+        (78.0, (75.0, 83.0), "not rejected"),  # only the interval reaches 79
+        (77.0, (75.0, 79.0), "not rejected"),  # hi == claimed - tol
         (76.0, (74.0, 78.9), "contradicted"),
-        (80.0, None, "reproduced"),
-        (79.5, None, "consistent"),
         (78.0, None, "contradicted"),
     ],
 )
@@ -99,12 +136,10 @@ def test_judge_at_least(value: float, interval, expected: str) -> None:
     ("value", "interval", "expected"),
     [
         (15.0, (11.0, 19.0), "reproduced"),
-        (18.0, (16.0, 20.0), "reproduced"),  # hi == claimed
-        (21.0, (17.0, 25.0), "consistent"),
-        (23.0, (21.0, 25.0), "consistent"),  # lo == claimed + tol
+        (21.0, (17.0, 25.0), "reproduced"),  # the point at claimed + tol
+        (20.5, None, "reproduced"),
+        (22.0, (21.0, 25.0), "not rejected"),  # lo == claimed + tol
         (24.0, (21.1, 27.0), "contradicted"),
-        (20.0, None, "reproduced"),
-        (20.5, None, "consistent"),
         (22.0, None, "contradicted"),
     ],
 )
@@ -118,12 +153,11 @@ def test_judge_at_most(value: float, interval, expected: str) -> None:
     [
         (57.0, (52.0, 62.0), "reproduced"),
         (55.0, None, "reproduced"),  # point exactly at the range's lower end
-        (59.0, None, "reproduced"),  # ... and its upper end
-        (53.0, (50.0, 56.0), "consistent"),  # point outside, interval overlaps
-        (52.0, None, "contradicted"),  # 52 + 2 = 54 < 55, no interval
-        (53.0, None, "consistent"),
-        (51.0, (48.0, 52.9), "contradicted"),  # 52.9 + 2 = 54.9 < 55
-        (62.0, (61.0, 63.0), "consistent"),  # 61 - 2 = 59 touches the upper end
+        (53.0, None, "reproduced"),  # ... within the tolerance below it
+        (52.0, (50.0, 56.0), "not rejected"),  # point outside, interval overlaps [53, 61]
+        (52.0, None, "contradicted"),
+        (51.0, (48.0, 52.9), "contradicted"),  # 52.9 < 53
+        (62.0, (61.0, 63.0), "not rejected"),  # 61 touches the upper end
         (65.0, (61.5, 68.0), "contradicted"),
     ],
 )
@@ -150,7 +184,7 @@ def test_judge_zero_tolerance_has_no_consistent_band() -> None:
     assert judge(entry, measured(10.0001)) == "contradicted"
 
 
-RANK = {"reproduced": 0, "consistent": 1, "contradicted": 2}
+RANK = {"reproduced": 0, "not rejected": 1, "consistent": 2, "contradicted": 3}
 finite = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False)
 slack = st.floats(min_value=0, max_value=1e3, allow_nan=False)
 
@@ -181,11 +215,9 @@ def test_more_tolerance_never_worsens_the_verdict(
     strict = make_entry(comparison, claimed=point, low=low, high=high, tolerance=tolerance)
     lenient = replace(strict, tolerance=tolerance + extra)
     assert RANK[judge(lenient, result)] <= RANK[judge(strict, result)]
-    # a wider interval never hurts either, except "at_least"/"at_most", where the reproduced
-    # rule asks the whole interval to clear the bound
-    if comparison in ("equal", "within"):
-        wider = measured(value, (value - below - extra, value + above + extra))
-        assert RANK[judge(strict, wider)] <= RANK[judge(strict, result)]
+    # a wider interval never hurts either ("reproduced" depends on the point alone)
+    wider = measured(value, (value - below - extra, value + above + extra))
+    assert RANK[judge(strict, wider)] <= RANK[judge(strict, result)]
 
 
 # --- TOML validation ------------------------------------------------------------------------
@@ -289,8 +321,8 @@ def test_broken_toml_and_empty_directory(tmp_path: Path) -> None:
 def cli_main(argv: list[str]) -> int:
     """``python -m analysis claims ARGS`` without importing the other subcommands' modules."""
     parser = argparse.ArgumentParser()
-    claims.configure_parser(parser)
-    return claims.run_cli(parser.parse_args(argv))
+    claims_format.configure_parser(parser)
+    return claims_format.run_cli(parser.parse_args(argv))
 
 
 # --- measuring, ledger and CLI with synthetic measures ----------------------------------------
@@ -316,6 +348,13 @@ def claim_toy_broken():
 
 def claim_toy_wrong_unit():
     return Measurement(measured=1.0, unit="tasks")
+
+def claim_toy_data_error():
+    from analysis.errors import DataError
+    raise DataError("k, n", "need 0 <= k <= n and n > 0")
+
+def claim_toy_no_caveat():
+    return Measurement(measured=1.0, unit="%", comparable=False)
 """
 
 MORE_CLAIMS = """
@@ -376,10 +415,18 @@ def test_ledger_rows_verdicts_and_order(toy_ledger: Path) -> None:
     assert math.isnan(private["measured"]) and private["reason"] == "needs the private set"
     assert claims.verdict_counts(frame).to_dict() == {
         "reproduced": 1,
+        "not rejected": 0,
         "consistent": 0,
         "contradicted": 1,
+        "not comparable": 0,
         "not testable": 1,
     }
+    rules = dict(zip(frame["id"], frame["rule"], strict=True))
+    assert rules["toy-claim"] == "10.4 lies in the claim's [9, 11] (tolerance 1)"
+    assert rules["toy-range"] == (
+        "70 lies outside the claim's [53, 61] (tolerance 2), and so does its 95% interval [66, 74]"
+    )
+    assert rules["toy-private"].endswith("needs the private set")
 
 
 def test_ledger_unknown_id_raises(toy_ledger: Path) -> None:
@@ -399,6 +446,26 @@ def test_strict_measure_errors(toy_ledger: Path, function: str, message: str) ->
     entry = replace(claims_entries.load_claim_entries()[0], measure=f"toy_measures:{function}")
     with pytest.raises(DataError, match=message):
         claims.ledger(entries=[entry])
+
+
+def test_measure_errors_name_the_claim_and_its_file(toy_ledger: Path) -> None:
+    # issue 15 item 1: a data error deep inside a measuring function names the claim
+    entry = replace(
+        claims_entries.load_claim_entries()[0], measure="toy_measures:claim_toy_data_error"
+    )
+    with pytest.raises(DataError) as raised:
+        claims.measure(entry)
+    assert "toy-claim" in raised.value.problem
+    assert "need 0 <= k <= n" in raised.value.problem
+    assert str(raised.value.where).endswith(".toml")
+
+
+def test_not_comparable_needs_a_caveat(toy_ledger: Path) -> None:
+    entry = replace(
+        claims_entries.load_claim_entries()[0], measure="toy_measures:claim_toy_no_caveat"
+    )
+    with pytest.raises(DataError, match="without a caveat"):
+        claims.measure(entry)
 
 
 def test_missing_module_is_an_error(toy_ledger: Path) -> None:
@@ -440,6 +507,12 @@ def test_cli_json_shape(toy_ledger: Path, capsys: pytest.CaptureFixture[str]) ->
     assert by_id["toy-private"]["measured"] is None
     assert by_id["toy-range"]["claimed"] is None
     assert by_id["toy-range"]["claimed_low"] == 55.0
+    # the new fields come last, so the existing ones keep their order and bytes
+    assert list(by_id["toy-claim"])[-3:] == ["rule", "caveat", "interval_kind"]
+    assert by_id["toy-claim"]["caveat"] == ""
+    assert by_id["toy-claim"]["interval_kind"] == "confidence"
+    assert by_id["toy-private"]["interval_kind"] == ""
+    assert by_id["toy-private"]["rule"].startswith("not measurable with public data")
 
 
 def test_cli_id_filter_csv_and_table(toy_ledger: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -572,3 +645,27 @@ def test_claimed_value_quotes_the_committed_figure() -> None:
         claims_entries.claimed_value("pro-scores")  # a claimed range, 55-59%
     with pytest.raises(DataError, match="unknown claim id"):
         claims_entries.claimed_value("no-such-claim")
+
+
+def test_claims_html_escapes_and_keeps_the_compact_columns(toy_ledger: Path) -> None:
+    frame = claims.ledger()
+    frame.loc[0, "claim"] = "<script>alert(1)</script>"
+    compact = claims_format.claims_html(frame)
+    assert "<script>" not in compact and "&lt;script&gt;" in compact
+    assert "<th>rule</th>" in compact and "<th>caveat</th>" not in compact
+    assert 'class="claim-verdict-not-testable"' in compact
+    assert "<th>caveat</th>" in claims_format.claims_html(frame, compact=False)
+
+
+@pytest.mark.parametrize(
+    ("comparison", "claimed", "value", "expected"),
+    [
+        ("equal", 3.0, 3.0, "3 equals the claimed 3"),
+        ("equal", 0.2, 3.58, "3.58 differs from the claimed 0.2; no interval (an exact value"),
+        ("at_least", 80.0, 78.8, "78.8 misses the claim's >= 80"),
+        ("at_most", 83.6, 78.8, "78.8 meets the claim's <= 83.6"),
+    ],
+)
+def test_rule_sentences_read_naturally(comparison, claimed, value, expected) -> None:
+    entry = make_entry(comparison, claimed=claimed, tolerance=0.0)
+    assert claims.judge_with_rule(entry, measured(value))[1].startswith(expected)

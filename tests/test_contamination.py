@@ -229,3 +229,26 @@ def test_weighted_trend_recovers_any_exact_line(intercept, xs, se) -> None:
     y = intercept + 0.5 * x
     trend = c.weighted_trend(x, y, np.full(len(xs), se))
     assert trend["trend"] == pytest.approx(0.5, abs=1e-6)
+
+
+def test_clustered_logistic_uses_t_on_clusters_minus_one_df() -> None:
+    from scipy import stats as scipy_stats
+
+    from analysis.analyses.contamination import LogisticFit
+
+    fit = LogisticFit(
+        coefficients=pd.Series({"x": 1.0}),
+        standard_errors=pd.Series({"x": 0.5}),
+        covariance=np.eye(1),
+        converged=True,
+        iterations=1,
+        log_likelihood=0.0,
+        n=100,
+        clusters=12,
+    )
+    assert fit.df == 11
+    _, high = fit.interval("x")
+    assert high - 1.0 == pytest.approx(scipy_stats.t.ppf(0.975, 11) * 0.5)
+    assert fit.p_value("x") == pytest.approx(2 * scipy_stats.t.sf(2.0, 11))
+    unclustered = LogisticFit(**{**fit.__dict__, "clusters": None})
+    assert unclustered.interval("x")[1] - 1.0 == pytest.approx(1.959964 * 0.5, rel=1e-6)

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.analyses import defects
+from analysis.analyses import defects, unsolvable
 from analysis.errors import DataError
 from analysis.figures import defects as defects_figures
 
@@ -114,9 +114,13 @@ def test_real_defect_counts(mirror) -> None:
     assert combined.shape[0] > bash.shape[0]
     # adding systems can only shrink the set of never-solved tasks
     assert set(defects.never_solved(combined)) <= set(defects.never_solved(bash))
-    measurement = defects.claim_hard_unsolvable()
+    measurement = unsolvable.claim_hard_unsolvable()
     assert measurement.interval[0] <= measurement.measured <= measurement.interval[1]
+    assert measurement.interval_kind == "plausible"  # inclusion choices, not sampling
     assert measurement.extra["never_solved_tasks"] == len(defects.never_solved(combined))
+    sensitivity = unsolvable.never_solved_sensitivity(matrices)
+    assert sensitivity["n_systems"].tolist() == [bash.shape[0], combined.shape[0]]
+    assert measurement.measured == pytest.approx(sensitivity["pct"].iloc[-1])
 
 
 def test_chronological_order_and_unsolved_before() -> None:
@@ -255,3 +259,21 @@ def test_real_grader_aware_scores(mirror) -> None:
     assert len(scores) == bash.shape[0]
     assert scores.attrs["rates"]["hard_tasks"] == len(hard)
     assert (scores["width_ratio"] > 1).all()
+
+
+def test_irt_flags_use_the_calibrated_misfit_null() -> None:
+    rng = np.random.default_rng(0)
+    ability = rng.normal(size=30)
+    difficulty = rng.normal(size=60)
+    probability = 1 / (1 + np.exp(-(ability[:, None] - difficulty[None, :])))
+    matrix = pd.DataFrame(
+        (rng.random((30, 60)) < probability).astype(int),
+        index=pd.Index([f"s{i}" for i in range(30)], name="system"),
+        columns=pd.Index([f"t{j}" for j in range(60)], name="instance_id"),
+    )
+    flags = defects.irt_flags(matrix, model="rasch")
+    assert "misfit_p" in flags  # the calibrated p-value, not only the rule of thumb
+    assert (flags["misfit"] == (flags["misfit_p"] < defects.MISFIT_ALPHA)).all()
+    # data drawn from the model itself: about 5% or fewer flagged, never a rule-of-thumb flood
+    assert flags["misfit"].mean() <= 0.15
+    assert "misfit_rule_of_thumb" in flags.attrs

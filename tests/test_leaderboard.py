@@ -10,9 +10,10 @@ import pandas as pd
 import pytest
 
 from analysis import frames
-from analysis.analyses import leaderboard
+from analysis.analyses import leaderboard, noise
 from analysis.errors import DataError
 from analysis.stats.bootstrap import bootstrap_scores
+from analysis.stats.noise import sd_interval
 
 
 def test_pareto_front() -> None:
@@ -36,14 +37,14 @@ def test_pareto_front_keeps_exact_duplicates_and_checks_shape() -> None:
 
 
 def test_noise_summary_at_80_percent_on_500_tasks() -> None:
-    summary = leaderboard.noise_summary(80.0, 500, discordance=0.1)
+    summary = noise.noise_summary(80.0, 500, discordance=0.1)
     assert summary["granularity"] == pytest.approx(0.2)
     assert summary["se"] == pytest.approx(100 * np.sqrt(0.8 * 0.2 / 500))  # 1.79 points
     assert summary["half_width"] == pytest.approx(3.506, abs=1e-3)
     # paired tests on the same tasks detect smaller gaps than unpaired ones
     assert summary["mdd_paired"] < summary["mdd_unpaired"]
     assert summary["mdd_paired"] == pytest.approx(100 * 2.8016 * np.sqrt(0.1 / 500), rel=1e-3)
-    assert "mdd_paired" not in leaderboard.noise_summary(80.0, 500)
+    assert "mdd_paired" not in noise.noise_summary(80.0, 500)
 
 
 def test_difference_matrix_is_antisymmetric() -> None:
@@ -55,11 +56,11 @@ def test_difference_matrix_is_antisymmetric() -> None:
             "p_adjusted": [0.5, 0.01, 0.2],
         }
     )
-    table = leaderboard.difference_matrix(pairs)
+    table = noise.difference_matrix(pairs)
     assert list(table.index) == ["x", "y", "z"]
     assert table.loc["x", "z"] == pytest.approx(0.3) and table.loc["z", "x"] == pytest.approx(-0.3)
     assert np.isnan(table.loc["y", "y"])
-    p_values = leaderboard.difference_matrix(pairs, value="p_adjusted")
+    p_values = noise.difference_matrix(pairs, value="p_adjusted")
     assert p_values.loc["z", "y"] == p_values.loc["y", "z"] == pytest.approx(0.2)
 
 
@@ -75,9 +76,7 @@ def test_ranking_stability_separated_systems_have_fixed_ranks() -> None:
     # 90%, 50% and 10% of 200 tasks: far apart, so every resample and half ranks them alike
     matrix = _outcomes({"top": range(180), "middle": range(100), "bottom": range(20)})
     boot = bootstrap_scores(matrix, n_resamples=500, seed=0)
-    result = leaderboard.ranking_stability(
-        matrix, boot, noise_sd=0.02, noise_sd_interval=(0.01, 0.04), n_splits=50
-    )
+    result = noise.ranking_stability(matrix, boot, noise_sd=0.02, noise_df=2, n_splits=50)
     assert result.intervals["system"].tolist() == ["top", "middle", "bottom"]
     assert result.intervals["width"].tolist() == [0, 0, 0]
     assert result.median_width == 0.0 and result.max_width == 0
@@ -86,7 +85,9 @@ def test_ranking_stability_separated_systems_have_fixed_ranks() -> None:
     assert result.split_half.top_retained == 1.0
     assert result.snr.snr == pytest.approx((0.9 - 0.1) / 0.02)
     # a larger noise SD gives a smaller SNR: the interval's ends come from the SD's other ends
-    assert result.snr_interval == pytest.approx((0.8 / 0.04, 0.8 / 0.01))
+    sd_low, sd_high = sd_interval(0.02, 2)
+    assert result.snr_interval == pytest.approx((0.8 / sd_high, 0.8 / sd_low))
+    assert result.snr.few_degrees_of_freedom  # 2 df: flagged
 
 
 def test_ranking_stability_close_systems_share_ranks() -> None:
@@ -94,7 +95,7 @@ def test_ranking_stability_close_systems_share_ranks() -> None:
     # resamples, while "c" (10%) stays last
     matrix = _outcomes({"a": range(100), "b": range(50, 150), "c": range(20)})
     boot = bootstrap_scores(matrix, n_resamples=500, seed=0)
-    result = leaderboard.ranking_stability(matrix, boot, noise_sd=0.02, n_splits=200)
+    result = noise.ranking_stability(matrix, boot, noise_sd=0.02, n_splits=200)
     table = result.intervals.set_index("system")
     assert table.loc[["a", "b"], "rank_low"].tolist() == [1, 1]
     assert table.loc[["a", "b"], "rank_high"].tolist() == [2, 2]
@@ -104,7 +105,7 @@ def test_ranking_stability_close_systems_share_ranks() -> None:
     # the full-data leader ("a", first of the tie) is top in both halves only sometimes
     assert 0.0 < result.split_half.top_retained < 1.0
     with pytest.raises(DataError):
-        leaderboard.ranking_stability(matrix.iloc[:2], boot, noise_sd=0.02)
+        noise.ranking_stability(matrix.iloc[:2], boot, noise_sd=0.02)
 
 
 # --- real data ------------------------------------------------------------------------------
@@ -123,13 +124,24 @@ def test_bash_only_matrix_and_exclusions(mirror: Path) -> None:
 
 @pytest.mark.mirror
 def test_intervals_tier_and_cost(mirror: Path) -> None:
-    intervals = leaderboard.system_intervals()
+    intervals = noise.system_intervals()
     assert (intervals["wilson_low"] <= intervals["score"]).all()
     assert (intervals["score"] <= intervals["wilson_high"]).all()
-    # repository clustering widens the standard error for most systems
+    assert (intervals["clustered_low"] <= intervals["score"]).all()
+    # repository clustering widens the standard error and the interval for most systems
     assert (intervals["se_clustered"] >= intervals["se"]).mean() > 0.5
-    tier = leaderboard.leader_tier()
+    clustered = intervals["clustered_high"] - intervals["clustered_low"]
+    assert (clustered > intervals["wilson_high"] - intervals["wilson_low"]).mean() > 0.5
+    tier = noise.leader_tier()
     assert tier.loc[0, "difference"] == 0.0 and len(tier) >= 1
+    pairs = noise.all_pairs()
+    assert "p_bootstrap" not in pairs and "p_wild" not in pairs
+    # the clustered test never finds more differences than McNemar's independence would
+    assert pairs["significant"].sum() <= pairs["significant_mcnemar"].sum()
+    counts = noise.pair_counts(pairs, list(intervals["system"]))
+    assert counts["pairs"] == 276 and counts["adjacent_pairs"] == 23
+    tiers = noise.tier_table()
+    assert (tiers.loc[tiers["tier"] == 1, "system"].iloc[0]) == tier.loc[0, "system"]
     costs = leaderboard.cost_versus_score()
     assert costs["pareto"].any()
     best = costs.loc[costs["score_pct"].idxmax()]
@@ -141,19 +153,22 @@ def test_leaderboard_claims_fast_and_sane(mirror: Path) -> None:
     for function in (
         leaderboard.claim_launch_to_saturation,
         leaderboard.claim_launch_score,
-        leaderboard.claim_frontier_cluster,
-        leaderboard.claim_granularity,
-        leaderboard.claim_noise_threshold,
+        noise.claim_frontier_cluster,
+        noise.claim_granularity,
+        noise.claim_noise_threshold,
     ):
         start = time.perf_counter()
         result = function()
         assert time.perf_counter() - start < 5.0, function.__name__
         assert result.testable and result.measured is not None
+    saturation = leaderboard.claim_launch_to_saturation()
+    assert saturation.interval is None  # a census fact: no winner's-curse interval
+    assert not noise.claim_frontier_cluster().comparable  # another scaffold
     launch = leaderboard.claim_launch_score()
     assert launch.measured == pytest.approx(1.96)
     assert launch.extra["first_over_12_pct"] == pytest.approx(12.47)
-    assert leaderboard.claim_granularity().measured == pytest.approx(0.2)
-    assert 3.0 < leaderboard.claim_noise_threshold().measured < 4.0
+    assert noise.claim_granularity().measured == pytest.approx(0.2)
+    assert 3.0 < noise.claim_noise_threshold().measured < 4.0
 
 
 @pytest.mark.mirror
@@ -168,7 +183,7 @@ def test_saturation_fit_on_verified(mirror: Path) -> None:
 @pytest.mark.mirror
 def test_bash_only_ranking_stability(mirror: Path) -> None:
     start = time.perf_counter()
-    result = leaderboard.bash_only_ranking_stability()
+    result = noise.bash_only_ranking_stability()
     assert time.perf_counter() - start < 10.0
     matrix = frames.bash_only_matrix()
     assert sorted(result.intervals["system"]) == sorted(matrix.index)

@@ -154,3 +154,16 @@ def test_holm_is_bounded_and_never_below_raw(p_values) -> None:
     assert (adjusted >= raw - 1e-12).all() and (adjusted <= 1).all()
     order = np.argsort(raw, kind="stable")
     assert (np.diff(adjusted[order]) >= -1e-12).all()  # monotone in the raw order
+
+
+def test_clustered_scores_and_pairs_with_repositories() -> None:
+    results = _results()
+    tasks = sorted(results["instance_id"].unique())
+    clusters = pd.Series([f"repo{i % 3}" for i in range(len(tasks))], index=tasks)
+    scores = pro.pro_scores(results, n_public=len(tasks), clusters=clusters)
+    assert (scores["low_pct"] <= scores["score_pct"]).all()
+    assert (scores["score_pct"] <= scores["high_pct"]).all()
+    pairs = pro.paired_comparisons(results, clusters=clusters)
+    assert pairs["p_clustered"].between(0, 1).all()
+    assert (pairs["p_holm"] >= pairs["p_clustered"]).all()  # Holm on the clustered test
+    assert (pairs["low_pts"] <= pairs["difference_pts"]).all()

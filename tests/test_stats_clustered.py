@@ -252,3 +252,36 @@ def test_exact_p_values_invert_the_critical_value() -> None:
     assert 0 < p_values[2] < 0.05
     # singletons: Student's t with n - 1 df
     assert exact_p_values([2.0], [1] * 30)[0] == pytest.approx(2 * scipy_stats.t.sf(2.0, 29))
+
+
+def test_fractional_scores_interval_matches_binary_and_accepts_fractions() -> None:
+    from analysis.stats.clustered import clustered_mean_intervals, clustered_score_intervals
+
+    rng = np.random.default_rng(3)
+    clusters = np.repeat(["a", "b", "c", "d", "e"], [40, 25, 15, 12, 8])
+    binary = (rng.random((4, 100)) < 0.6).astype(float)
+    fractional = clustered_score_intervals(binary, clusters)
+    binary_table = clustered_mean_intervals(binary, clusters)
+    np.testing.assert_allclose(fractional["low"], binary_table["low"])
+    np.testing.assert_allclose(fractional["high"], binary_table["high"])
+    averaged = clustered_score_intervals(binary.mean(axis=0, keepdims=True), clusters)
+    assert averaged["score"].iloc[0] == pytest.approx(binary.mean())
+    assert averaged["low"].iloc[0] < binary.mean() < averaged["high"].iloc[0]
+    with pytest.raises(DataError, match="within"):
+        clustered_score_intervals(binary * 2.0, clusters)
+
+
+def test_paired_differences_of_fractional_scores_match_binary_case() -> None:
+    from analysis.stats.clustered import clustered_difference_tests, clustered_paired_differences
+
+    rng = np.random.default_rng(5)
+    clusters = np.repeat(["a", "b", "c", "d", "e", "f"], [50, 30, 20, 10, 10, 10])
+    binary = (rng.random((4, 130)) < 0.5).astype(float)
+    general = clustered_paired_differences(binary, clusters)
+    specific = clustered_difference_tests(binary, clusters, n_resamples=99)
+    for column in ("difference", "se", "rho", "low", "high", "p_exact"):
+        np.testing.assert_allclose(general[column], specific[column], rtol=1e-9)
+    means = (binary + (rng.random((4, 130)) < 0.5)) / 2.0  # means over two runs
+    fractional = clustered_paired_differences(means, clusters)
+    assert len(fractional) == 6 and fractional["p_exact"].between(0, 1).all()
+    assert (fractional["low"] <= fractional["difference"]).all()

@@ -38,10 +38,11 @@ from analysis.stats.bootstrap import (
     pair_indices,
     resample_counts,
 )
+from analysis.stats.clustered import clustered_paired_differences, clustered_score_intervals
 from analysis.stats.comparisons import holm_adjust, mcnemar_from_counts
 from analysis.stats.intervals import wilson_interval
 from analysis.stats.power import minimum_detectable_difference
-from analysis.stats.tiers import compact_letter_display, rank_intervals
+from analysis.stats.tiers import rank_intervals, tiers_from_significance
 
 CONFIDENCE = 0.95
 POWER = 0.8
@@ -157,47 +158,38 @@ def _clean(value: Any) -> Any:
 # --------------------------------------------------------------------------- methods
 
 
-def _clustered_se(values: np.ndarray, codes: np.ndarray, n_clusters: int) -> np.ndarray:
-    """Cluster-robust SE of each row's mean, ``sqrt(sum_c (sum_{i in c} (x_i - xbar))^2) / n``
-    (Miller 2024, eq. 4), for scores in [0, 1] (the engine's version takes 0/1 only)."""
-    centred = values - values.mean(axis=1, keepdims=True)
-    sums = np.zeros((values.shape[0], n_clusters))
-    np.add.at(sums.T, codes, centred.T)
-    return np.sqrt((sums**2).sum(axis=1)) / values.shape[1]
-
-
 def score_intervals(matrix: ResultsMatrix, confidence: float = CONFIDENCE) -> pd.DataFrame:
     """Each system's score and interval (fractions): columns ``system, score, low, high``.
 
     THE choice of interval (``frame.attrs["method"]`` names it):
 
+    - with clusters: the CR2 interval with the exact small-cluster critical value under a
+      pooled-ICC working model (:func:`analysis.stats.clustered.clustered_score_intervals`;
+      0/1 outcomes and means over runs alike), the interval ``python -m analysis calibrate``
+      shows covering 93-97% with 12 unequal clusters shaped like SWE-bench Verified's
+      repositories, with and without repository effects;
     - no clusters, 0/1 outcomes: Wilson score interval (:func:`wilson_interval`);
     - no clusters, fractional scores (means over runs or samples): ``score +- z SE`` with the
-      sample SE of the per-task scores;
-    - with clusters: ``score +- t_{C-1} SE_CR1``, the cluster-robust SE (Miller 2024 eq. 4)
-      with the small-sample factor ``sqrt(C / (C - 1))`` and a t quantile on ``C - 1`` df.
+      sample SE of the per-task scores.
 
-    All clipped to [0, 1]. Coverage by simulation (95% nominal): the unclustered intervals
-    cover 93-97% (tests/test_audit.py). With 12 unequal clusters shaped like SWE-bench
-    Verified's repositories the clustered interval covered about 91% without and 83-85%
-    with repository effects (the engine's CR0 with a normal quantile: 86% and 76-78%): few
-    clusters make every cluster-robust interval too narrow, so a calibrated method should
-    replace this branch.
+    All clipped to [0, 1]. The unclustered intervals cover 93-97% by simulation
+    (tests/test_audit.py).
     """
     values = matrix.mean.to_numpy()
     n_tasks = values.shape[1]
     score = values.mean(axis=1)
     z = float(scipy_stats.norm.ppf(0.5 + confidence / 2.0))
     if matrix.clusters is not None:
-        codes, uniques = pd.factorize(matrix.clusters.to_numpy())
-        n_clusters = len(uniques)
+        n_clusters = int(matrix.clusters.nunique())
         if n_clusters < 2:
             raise DataError(matrix.source, "a cluster column with a single cluster")
-        se = _clustered_se(values, codes, n_clusters) * math.sqrt(n_clusters / (n_clusters - 1))
-        quantile = float(scipy_stats.t.ppf(0.5 + confidence / 2.0, n_clusters - 1))
-        low, high = score - quantile * se, score + quantile * se
+        table = clustered_score_intervals(
+            values, matrix.clusters.to_numpy(), confidence=confidence, where=str(matrix.source)
+        )
+        low, high = table["low"].to_numpy(), table["high"].to_numpy()
         method = (
-            f"cluster-robust interval (CR1 SE, t on {n_clusters - 1} df, {n_clusters} clusters)"
+            f"cluster-robust CR2 interval, exact small-cluster critical value "
+            f"{float(table['critical'].iloc[0]):.2f} ({n_clusters} clusters)"
         )
     elif matrix.binary:
         low, high = wilson_interval(values.sum(axis=1), np.full(len(score), n_tasks), confidence)
@@ -225,17 +217,13 @@ def paired_tests(matrix: ResultsMatrix) -> pd.DataFrame:
     ``difference_variance`` (mean squared per-task difference, for the power calculation).
     THE choice of test (``frame.attrs["method"]``):
 
-    - 0/1 outcomes: exact McNemar (binomial test on the discordant tasks);
-    - fractional scores (means over runs or samples): paired t-test on the per-task
-      differences ``d_t = x_at - x_bt``, ``t = mean(d) / (sd(d) / sqrt(n))``, ``n - 1`` df.
-
-    Both are closed form, so p-values can be small enough for Holm over many pairs (a
-    bootstrap p-value is at least ``1 / (B + 1)``); all pairs at once from Gram matrices.
-    Clusters are not used here: tasks are taken as independent given their cluster (the
-    clusters themselves fixed). A cluster-robust paired t-test (Miller 2024 eq. 4 on ``d``,
-    ``C - 1`` df) rejected 9-11% of true nulls at nominal 5% in simulations with 12 unequal
-    clusters shaped like SWE-bench Verified's repositories, so it is not the default; a
-    calibrated clustered test can replace this function.
+    - with clusters: the clustered paired CR2 test with its exact null under a pooled-ICC
+      working model (:func:`analysis.stats.clustered.clustered_paired_differences`), which
+      ``python -m analysis calibrate`` shows holding 3-7% at nominal 5% with 12 unequal
+      clusters; closed form (one Imhof integral per pair), so Holm over many pairs works;
+    - 0/1 outcomes without clusters: exact McNemar (binomial test on the discordant tasks);
+    - fractional scores without clusters: paired t-test on the per-task differences
+      ``d_t = x_at - x_bt``, ``t = mean(d) / (sd(d) / sqrt(n))``, ``n - 1`` df.
     """
     values = matrix.mean.to_numpy()
     n_systems, n_tasks = values.shape
@@ -246,7 +234,16 @@ def paired_tests(matrix: ResultsMatrix) -> pd.DataFrame:
     difference = means[first] - means[second]
     # mean of d^2 over tasks: (|x_a|^2 + |x_b|^2 - 2 x_a . x_b) / n
     mean_square = (squares[first] + squares[second] - 2.0 * gram[first, second]) / n_tasks
-    if matrix.binary:
+    if matrix.clusters is not None:
+        table = clustered_paired_differences(
+            values, matrix.clusters.to_numpy(), pairs=(first, second), where=str(matrix.source)
+        )
+        p_values = table["p_exact"].to_numpy()
+        method = (
+            "clustered paired CR2 test, exact null at the pooled ICC "
+            f"({int(matrix.clusters.nunique())} clusters)"
+        )
+    elif matrix.binary:
         solved_only = values @ (1.0 - values).T
         p_values = mcnemar_from_counts(
             solved_only[first, second].astype("int64"), solved_only[second, first].astype("int64")
@@ -319,21 +316,6 @@ def fractional_bootstrap(
         seed=seed,
         clustered=clusters is not None,
     )
-
-
-def _tiers(scores: np.ndarray, different: np.ndarray) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """Letters and tiers (as :func:`analysis.stats.tiers.tiers` builds them) from a symmetric
-    significance matrix; returns (letters, tiers, order) in best-first order."""
-    order = np.argsort(-scores, kind="stable")
-    sorted_different = different[np.ix_(order, order)]
-    letters = compact_letter_display(sorted_different)
-    tier_numbers = np.empty(len(order), dtype="int64")
-    tier, top = 1, 0
-    for position in range(len(order)):
-        if sorted_different[top, position]:
-            tier, top = tier + 1, position
-        tier_numbers[position] = tier
-    return letters, tier_numbers, order
 
 
 def release_contrast(
@@ -431,7 +413,7 @@ def audit(
     a, b = tests["a"].to_numpy(), tests["b"].to_numpy()
     different[a, b] = different[b, a] = tests["significant"].to_numpy()
     scores = values.mean(axis=1)
-    letters, tier_numbers, order = _tiers(scores, different)
+    letters, tier_numbers, order = tiers_from_significance(scores, different)
 
     if matrix.binary:
         boot = bootstrap_scores(

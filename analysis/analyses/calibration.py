@@ -141,7 +141,10 @@ METHODS: tuple[Method, ...] = (
     Method("cr2_bell_mccaffrey", "interval", False, _always, "CR2 SE, t(Bell-McCaffrey df)"),
     Method("wilson", "interval", True, _independent_only, "Wilson score (independent tasks)"),
     Method("wilson_on_clustered_tasks", "interval", False, _clustered_only, "Wilson, clustered"),
-    Method("clopper_pearson", "interval", False, _always, "exact binomial, tasks independent"),
+    Method("clopper_pearson", "interval", True, _independent_only, "exact binomial, independent"),
+    Method(
+        "clopper_pearson_on_clustered_tasks", "interval", False, _clustered_only, "CP, clustered"
+    ),
     Method("wald", "interval", False, _always, "p +- z sqrt(p(1-p)/n)"),
     Method("clustered_z_cr0", "interval", False, _always, "naive clustered SE, z (Miller eq. 4)"),
     Method("clustered_cr1_t", "interval", False, _always, "CR0 x G/(G-1), t(G-1)"),
@@ -273,10 +276,17 @@ def _interval_covered(
     n_clusters = len(sizes)
     solved = totals.sum(axis=-1)
     score = solved / n_tasks
-    if name in ("wilson", "wilson_on_clustered_tasks", "clopper_pearson", "wald"):
+    if name in (
+        "wilson",
+        "wilson_on_clustered_tasks",
+        "clopper_pearson",
+        "clopper_pearson_on_clustered_tasks",
+        "wald",
+    ):
         function = {
             "wald": wald_interval,
             "clopper_pearson": clopper_pearson_interval,
+            "clopper_pearson_on_clustered_tasks": clopper_pearson_interval,
         }.get(name, wilson_interval)
         low, high = function(solved, np.full_like(solved, n_tasks), NOMINAL_COVERAGE)
         return (low <= truth) & (truth <= high)

@@ -45,16 +45,22 @@ class LogisticFit:
     n: int
     clusters: int | None
 
+    @property
+    def df(self) -> float:
+        """Reference degrees of freedom: ``G - 1`` with ``G`` clusters (the small-cluster
+        reference of Cameron & Miller 2015, section VI.C), infinite (normal) without."""
+        return float(self.clusters - 1) if self.clusters else float("inf")
+
     def interval(self, name: str, confidence: float = 0.95) -> tuple[float, float]:
-        """Wald interval for one coefficient: b +/- z se."""
-        z = scipy_stats.norm.ppf(0.5 + confidence / 2)
+        """Wald interval for one coefficient: ``b +/- t_{df} se`` (``z`` without clusters)."""
+        critical = scipy_stats.t.ppf(0.5 + confidence / 2, self.df)
         b, se = self.coefficients[name], self.standard_errors[name]
-        return float(b - z * se), float(b + z * se)
+        return float(b - critical * se), float(b + critical * se)
 
     def p_value(self, name: str) -> float:
-        """Two-sided Wald test of coefficient = 0."""
-        z = self.coefficients[name] / self.standard_errors[name]
-        return float(2 * scipy_stats.norm.sf(abs(z)))
+        """Two-sided Wald test of coefficient = 0 against ``t_{df}`` (normal without clusters)."""
+        t_value = self.coefficients[name] / self.standard_errors[name]
+        return float(2 * scipy_stats.t.sf(abs(t_value), self.df))
 
 
 def fit_logistic(
@@ -227,8 +233,10 @@ def age_effect_pooled(
 
     Standard errors cluster by task (``cluster="task"``: the same task is attempted by every
     system, so its outcomes are correlated) or, more conservatively, by repository
-    (``cluster="repo"``: few clusters, so a rough check). Returns slope, se, low, high,
-    p_value, odds_ratio_per_year, rows, tasks, systems, clusters.
+    (``cluster="repo"``: 12 clusters, so intervals and p-values use ``t(G - 1)``; with one
+    dominant repository even that is optimistic, so read it as a rough check). Returns
+    slope, se, low, high, p_value, odds_ratio_per_year, rows, tasks, systems, clusters,
+    df (the reference degrees of freedom).
     """
     if cluster not in ("task", "repo"):
         raise DataError(
@@ -250,6 +258,7 @@ def age_effect_pooled(
         "tasks": float(merged["instance_id"].nunique()),
         "systems": float(merged["system"].nunique()),
         "clusters": float(fit.clusters or 0),
+        "df": fit.df,
         "converged": float(fit.converged),
     }
 

@@ -24,7 +24,7 @@ from analysis.claims.entries import claimed_value
 from analysis.claims.types import Measurement
 from analysis.data.readers.verified import DIFFICULTY_LEVELS, VERIFIED_TASKS
 from analysis.errors import DataError
-from analysis.stats.percent import score_interval_pct, share_interval_pct
+from analysis.stats.percent import share_interval_pct
 
 #: OpenAI's Feb 2026 audit, as reported: share of Verified audited (in the claim's text only),
 #: share of audited defective (the audit-sample claim's value in data/claims/dataset.toml).
@@ -403,10 +403,10 @@ def claim_audit_ceiling() -> Measurement:
     score = float(best["resolved_pct"])
     return Measurement(
         measured=score,
-        interval=score_interval_pct(score, VERIFIED_TASKS),
+        interval=None,
         unit="%",
-        detail="Best % resolved on the Verified leaderboard snapshot (2025-12-10), with the "
-        "Clopper-Pearson 95% interval of its task count out of 500.",
+        detail="Best % resolved on the Verified leaderboard snapshot (2025-12-10): a census "
+        "fact about the published records (the best of all submissions), so no interval.",
         sources=("leaderboards",),
         extra={
             "best_system": str(best["name"]),

@@ -5,8 +5,9 @@ number (exchanges, accounts, per-lab split) is a constant below with its source;
 assumption (tokens per exchange, prices, rate limits) is a range with its justification.
 Uncertainty comes from a seeded Monte Carlo over those ranges (log-uniform draws, because
 each range spans a multiplicative uncertainty), and :func:`tornado` gives one-at-a-time
-sensitivity. Evaluation-scale usage is measured from real data
-(:mod:`analysis.analyses.evaluation_runs`).
+sensitivity. The central 95% of draws is a *plausible range* over the assumptions, not a
+confidence interval (nothing is sampled from data). Evaluation-scale usage is measured from
+real data (:mod:`analysis.analyses.evaluation_runs`).
 
 Measuring functions for the claims ledger (``data/claims/distillation.toml``) are the
 ``claim_*`` functions at the end.
@@ -313,7 +314,7 @@ def monte_carlo(
 
 
 def summarise(draws: pd.DataFrame, columns: list[str] | None = None) -> pd.DataFrame:
-    """Median and central 95% interval (2.5th and 97.5th percentiles) of each column."""
+    """Median and plausible range (2.5th-97.5th percentiles of the draws) of each column."""
     columns = columns or [
         "total_tokens_billion",
         "cost_usd",
@@ -517,10 +518,11 @@ def claim_distill_vs_eval_scale() -> Measurement:
     return Measurement(
         measured=median,
         interval=(low, high),
+        interval_kind="plausible",
         unit="billion tokens",
         detail="Monte Carlo (10,000 seeded log-uniform draws) of 16 million exchanges x "
         "tokens per exchange (input plus output, with and without elicited reasoning); "
-        "median and 95% range.",
+        "median and plausible range (central 95% of the draws; not a confidence interval).",
         sources=("leaderboards",),
         extra={
             "share_of_draws_above_100B": share_above(

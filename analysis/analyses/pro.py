@@ -21,6 +21,7 @@ from scipy import stats as scipy_stats
 from analysis import frames
 from analysis.claims.types import Measurement
 from analysis.errors import DataError
+from analysis.stats.clustered import clustered_paired_differences, clustered_score_intervals
 from analysis.stats.comparisons import mcnemar_exact
 from analysis.stats.intervals import wilson_interval
 
@@ -179,12 +180,27 @@ def size_comparison(pro_loc: pd.DataFrame, verified_tasks: pd.DataFrame) -> pd.D
 # --------------------------------------------------------------------------------------
 
 
-def pro_scores(results_long: pd.DataFrame, n_public: int = PRO_PUBLIC_TASKS) -> pd.DataFrame:
-    """Per-system Pro scores with Wilson 95% intervals.
+def pro_task_repos() -> pd.Series:
+    """Repository of each public Pro task, indexed by instance_id (the cluster labels)."""
+    tasks = frames.pro_tasks()
+    return pd.Series(tasks["repo"].to_numpy(), index=tasks["instance_id"], name="repo")
+
+
+def pro_scores(
+    results_long: pd.DataFrame,
+    n_public: int = PRO_PUBLIC_TASKS,
+    clusters: pd.Series | None = None,
+) -> pd.DataFrame:
+    """Per-system Pro scores with 95% intervals.
 
     Two denominators, because upstream files miss some tasks: ``score_pct`` over the tasks
     the system's file reports (``tasks``), and ``score_all_pct`` over all ``n_public`` tasks
-    counting a missing task as unresolved (what a leaderboard would report).
+    counting a missing task as unresolved (what a leaderboard would report). Without
+    ``clusters`` the intervals are Wilson's (tasks assumed independent); with ``clusters``
+    (repository by instance_id, :func:`pro_task_repos`) ``low_pct, high_pct`` are the
+    repository-clustered CR2 interval with the exact small-cluster critical value
+    (:func:`analysis.stats.clustered.clustered_score_intervals`) and ``low_all_pct,
+    high_all_pct`` the same over the clustered tasks, a missing task counted unresolved.
     """
     required = {"system", "instance_id", "resolved"}
     if required - set(results_long.columns):
@@ -195,8 +211,14 @@ def pro_scores(results_long: pd.DataFrame, n_public: int = PRO_PUBLIC_TASKS) -> 
     for system, group in results_long.groupby("system", sort=True):
         resolved = group["resolved"].astype(bool).to_numpy()
         k, n = int(resolved.sum()), int(resolved.size)
-        low, high = wilson_interval(k, n)
-        low_all, high_all = wilson_interval(k, n_public)
+        if clusters is None:
+            low, high = wilson_interval(k, n)
+            low_all, high_all = wilson_interval(k, n_public)
+        else:
+            low, high = _clustered_interval(resolved, clusters.reindex(group["instance_id"]))
+            everything = pd.Series(0.0, index=clusters.index)
+            everything[group["instance_id"].to_numpy()] = resolved.astype(float)
+            low_all, high_all = _clustered_interval(everything.to_numpy(), clusters)
         rows.append(
             {
                 "system": system,
@@ -213,6 +235,15 @@ def pro_scores(results_long: pd.DataFrame, n_public: int = PRO_PUBLIC_TASKS) -> 
     return pd.DataFrame(rows).sort_values("score_pct", ascending=False, ignore_index=True)
 
 
+def _clustered_interval(values: np.ndarray, clusters: pd.Series) -> tuple[float, float]:
+    if clusters.isna().any():
+        raise DataError("pro_tasks", "a Pro result names a task with no repository")
+    table = clustered_score_intervals(
+        np.asarray(values, dtype=float)[None, :], clusters.to_numpy(), where="Pro scores"
+    )
+    return float(table["low"].iloc[0]), float(table["high"].iloc[0])
+
+
 def holm(p_values: np.ndarray) -> np.ndarray:
     """Holm (1979) step-down adjusted p-values (family-wise error control)."""
     p = np.asarray(p_values, dtype=float)
@@ -226,13 +257,19 @@ def holm(p_values: np.ndarray) -> np.ndarray:
     return adjusted
 
 
-def paired_comparisons(results_long: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
+def paired_comparisons(
+    results_long: pd.DataFrame, alpha: float = 0.05, clusters: pd.Series | None = None
+) -> pd.DataFrame:
     """Every pair of systems on the tasks both were scored on.
 
     For tasks where exactly one system succeeds (b = only A, c = only B) over n shared
     tasks: difference = (b - c) / n with the paired Wald interval
     se = sqrt(b + c - (b - c)^2 / n) / n; exact McNemar p = binomial test of b in b + c
-    at 1/2; Holm-adjusted across all pairs.
+    at 1/2 (tasks assumed independent); Holm-adjusted across all pairs. With ``clusters``
+    (repository by instance_id, :func:`pro_task_repos`) the interval and the tested p-value
+    (``p_clustered``, Holm-adjusted into ``p_holm``) come from the clustered paired CR2 test
+    with its exact null (:func:`analysis.stats.clustered.clustered_paired_differences`, on
+    each pair's shared tasks); ``p_mcnemar`` stays as the contrast.
     """
     wide = results_long.pivot_table(
         index="instance_id", columns="system", values="resolved", aggfunc="first"
@@ -249,6 +286,16 @@ def paired_comparisons(results_long: pd.DataFrame, alpha: float = 0.05) -> pd.Da
         diff = (only_a - only_b) / n
         se = np.sqrt(max(only_a + only_b - (only_a - only_b) ** 2 / n, 0.0)) / n
         p = mcnemar_exact(both[a].to_numpy(), both[b].to_numpy())
+        extra = {}
+        if clusters is not None:
+            test = clustered_paired_differences(
+                both[[a, b]].to_numpy(dtype=float).T,
+                clusters.reindex(both.index).to_numpy(),
+                confidence=1 - alpha,
+                where="Pro pairs",
+            ).iloc[0]
+            diff, se = float(test["difference"]), float(test["se"]) * test["critical"] / z
+            extra["p_clustered"] = float(test["p_exact"])
         rows.append(
             {
                 "system_a": a,
@@ -262,11 +309,13 @@ def paired_comparisons(results_long: pd.DataFrame, alpha: float = 0.05) -> pd.Da
                 "only_a": only_a,
                 "only_b": only_b,
                 "p_mcnemar": float(p),
+                **extra,
             }
         )
     frame = pd.DataFrame(rows)
     if not frame.empty:
-        frame["p_holm"] = holm(frame["p_mcnemar"].to_numpy())
+        tested = "p_mcnemar" if clusters is None else "p_clustered"
+        frame["p_holm"] = holm(frame[tested].to_numpy())
         frame["significant"] = frame["p_holm"] < alpha
     return frame
 
@@ -351,6 +400,10 @@ def claim_verified_vs_pro_size() -> Measurement:
         measured=pro["mean"],
         interval=(pro["mean_low"], pro["mean_high"]),
         unit="lines",
+        comparable=False,
+        caveat="the paper's 107.4 lines average all 1,865 tasks and count lines their own way "
+        f"(its Verified mean is {PAPER_VERIFIED_MEAN_LINES:g}, ours {verified['mean']:.1f}), "
+        f"while the public size data cover the {int(pro['tasks'])} public tasks",
         detail=f"Mean of lines added plus deleted in the gold patch over Pro's "
         f"{int(pro['tasks'])} public tasks, bootstrap 95% interval; the paper's 107.4 covers "
         "all 1,865 tasks and counts lines its own way (its Verified mean is 11.6, ours "
@@ -374,11 +427,10 @@ def claim_pro_languages() -> Measurement:
     table = composition(frames.pro_tasks(), "language")
     return Measurement(
         measured=float(len(table)),
-        interval=(float(len(table)), float(len(table))),  # a census: no sampling error
+        interval=None,  # a census: no sampling error
         unit="languages",
         detail="Distinct task languages over Pro's 731 public tasks (each repository's "
-        "language as Scale AI's task list records it); a census, so the interval is the count "
-        "itself.",
+        "language as Scale AI's task list records it); a census, so no interval.",
         sources=("pro_tasks",),
         extra={
             "tasks_by_language": dict(

@@ -5,25 +5,33 @@ Claim metadata lives in ``data/claims/*.toml`` (one ``[[claim]]`` table per clai
 no arguments and returns a :class:`Measurement` computed from public data at run time.
 :func:`judge` turns the claimed value, the measured value with its interval and the claim's
 stated tolerance into a verdict; verdicts are never typed in. :func:`ledger` assembles the
-whole table; ``python -m analysis claims`` prints it.
+whole table; ``python -m analysis claims`` prints it (:mod:`analysis.claims.format`).
 
-Verdict rules (measured interval ``[lo, hi]``, or ``[m, m]`` without one; ``tol`` the claim's
-tolerance in its unit; bounds inclusive):
+Verdict rules. Each claim accepts a region ``A`` of values in its unit, widened by its stated
+tolerance ``tol``: ``equal`` -> ``[claimed - tol, claimed + tol]``; ``at_least`` ("over X")
+-> ``[claimed - tol, inf)``; ``at_most`` -> ``(-inf, claimed + tol]``; ``within`` (a claimed
+range ``[L, H]``) -> ``[L - tol, H + tol]``. Bounds are inclusive. With ``m`` the measurement
+and ``[lo, hi]`` its interval, in this order:
 
-- measurement not testable -> ``"not testable"`` (its ``reason`` says which data would test it);
-- ``equal``: ``lo <= claimed <= hi`` -> reproduced; ``lo - tol <= claimed <= hi + tol`` ->
-  consistent; otherwise contradicted;
-- ``at_least`` ("over X"): ``lo >= claimed`` -> reproduced; ``hi >= claimed - tol`` ->
-  consistent; otherwise contradicted (``at_most`` symmetric);
-- ``within`` (claimed range ``[L, H]``): ``L <= m <= H`` -> reproduced; ``[lo - tol, hi + tol]``
-  overlaps ``[L, H]`` -> consistent; otherwise contradicted.
+1. ``not testable``: public data cannot measure the claim (the ``reason`` says which data
+   would);
+2. ``not comparable``: the measurement's denominator or setting differs from the claim's
+   (another scaffold, task set, line counting or date); the ``caveat`` says how, and the
+   ``rule`` still shows where the measurement falls;
+3. ``reproduced``: ``m`` lies in ``A`` (the measurement itself agrees within the tolerance);
+4. ``not rejected``: ``m`` lies outside ``A`` but its 95% confidence interval reaches ``A``
+   (the data cannot rule the claim out; this is not support);
+5. ``consistent``: ``m`` lies outside ``A`` but its plausible range (a range over
+   assumptions or inclusion choices, not a sampling interval) reaches ``A``;
+6. ``contradicted``: ``m`` and its interval, if any, lie outside ``A``.
+
+Every row carries a ``rule`` (the comparison that decided it, in plain text) and a
+``caveat`` (meaning-changing differences between measurement and claim, possibly empty).
 """
 
 from __future__ import annotations
 
-import argparse
 import importlib
-import json
 import math
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -32,8 +40,8 @@ import numpy as np
 import pandas as pd
 
 from analysis.claims.entries import claims_dir, load_claim_entries
-from analysis.claims.format import render_table
 from analysis.claims.types import (
+    INTERVAL_KINDS,
     LEDGER_COLUMNS,
     VERDICTS,
     ClaimEntry,
@@ -52,45 +60,88 @@ def _at_most(a: float, b: float) -> bool:
     return a <= b or math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
 
 
-def judge(entry: ClaimEntry, measurement: Measurement) -> str:
-    """The verdict for ``entry`` given ``measurement`` (rules in the module docstring).
+def _text(value: float) -> str:
+    """A number for a rule sentence: at most three significant decimals, no float noise."""
+    if abs(value) >= 1e4:
+        return f"{value:,.0f}"
+    return f"{round(value, 2):g}" if abs(value) >= 1 else f"{value:.3g}"
 
-    Bounds are inclusive. Raises :class:`DataError` if a testable measurement has no value.
-    """
+
+def accepted_region(entry: ClaimEntry) -> tuple[float, float]:
+    """The values that satisfy ``entry`` within its tolerance (see the module docstring)."""
+    tolerance = entry.tolerance
+    if entry.comparison == "within":
+        if entry.claimed_low is None or entry.claimed_high is None:
+            raise DataError(entry.file, f"claim {entry.id!r}: 'within' needs a claimed range")
+        return entry.claimed_low - tolerance, entry.claimed_high + tolerance
+    if entry.claimed is None:
+        raise DataError(entry.file, f"claim {entry.id!r}: no claimed value")
+    claimed = entry.claimed
+    if entry.comparison == "equal":
+        return claimed - tolerance, claimed + tolerance
+    if entry.comparison == "at_least":
+        return claimed - tolerance, math.inf
+    if entry.comparison == "at_most":
+        return -math.inf, claimed + tolerance
+    raise DataError(entry.file, f"claim {entry.id!r}: unknown comparison {entry.comparison!r}")
+
+
+def _region_text(entry: ClaimEntry) -> str:
+    low, high = accepted_region(entry)
+    tolerance = f" (tolerance {_text(entry.tolerance)})" if entry.tolerance else ""
+    if low == -math.inf:
+        return f"<= {_text(high)}{tolerance}"
+    if high == math.inf:
+        return f">= {_text(low)}{tolerance}"
+    if low == high:
+        return f"= {_text(low)}"
+    return f"[{_text(low)}, {_text(high)}]{tolerance}"
+
+
+def judge_with_rule(entry: ClaimEntry, measurement: Measurement) -> tuple[str, str]:
+    """The verdict for ``entry`` given ``measurement`` and the rule that decided it, in plain
+    text (rules in the module docstring). Raises :class:`DataError` if a testable
+    measurement has no finite value."""
     if not measurement.testable:
-        return "not testable"
+        return "not testable", f"not measurable with public data: {measurement.reason}"
     measured = measurement.measured
     if measured is None or not math.isfinite(measured):
         raise DataError(
-            entry.measure,
-            f"claim {entry.id!r}: testable measurement has no finite value ({measured!r})",
+            entry.file,
+            f"claim {entry.id!r} ({entry.measure}): testable measurement has no finite value "
+            f"({measured!r})",
         )
-    low, high = measurement.interval if measurement.interval is not None else (measured, measured)
-    tolerance = entry.tolerance
-    if entry.comparison == "within":
-        assert entry.claimed_low is not None and entry.claimed_high is not None
-        range_low, range_high = entry.claimed_low, entry.claimed_high
-        if _at_most(range_low, measured) and _at_most(measured, range_high):
-            return "reproduced"
-        overlaps = _at_most(low - tolerance, range_high) and _at_most(range_low, high + tolerance)
-        return "consistent" if overlaps else "contradicted"
-    claimed = entry.claimed
-    assert claimed is not None
-    if entry.comparison == "equal":
-        if _at_most(low, claimed) and _at_most(claimed, high):
-            return "reproduced"
-        if _at_most(low - tolerance, claimed) and _at_most(claimed, high + tolerance):
-            return "consistent"
-        return "contradicted"
-    if entry.comparison == "at_least":
-        if _at_most(claimed, low):
-            return "reproduced"
-        return "consistent" if _at_most(claimed - tolerance, high) else "contradicted"
-    if entry.comparison == "at_most":
-        if _at_most(high, claimed):
-            return "reproduced"
-        return "consistent" if _at_most(low, claimed + tolerance) else "contradicted"
-    raise DataError(entry.file, f"claim {entry.id!r}: unknown comparison {entry.comparison!r}")
+    region_low, region_high = accepted_region(entry)
+    region = _region_text(entry)
+    inside = _at_most(region_low, measured) and _at_most(measured, region_high)
+    if region_low == region_high:
+        where = "equals" if inside else "differs from"
+        sentence = f"{_text(measured)} {where} the claimed {_text(region_low)}"
+    elif math.isinf(region_low) or math.isinf(region_high):
+        sentence = f"{_text(measured)} {'meets' if inside else 'misses'} the claim's {region}"
+    else:
+        sentence = (
+            f"{_text(measured)} {'lies in' if inside else 'lies outside'} the claim's {region}"
+        )
+    if not measurement.comparable:
+        return "not comparable", f"{sentence}, but {measurement.caveat}"
+    if inside:
+        return "reproduced", sentence
+    if measurement.interval is None:
+        return "contradicted", f"{sentence}; no interval (an exact value or a census fact)"
+    low, high = measurement.interval
+    reaches = _at_most(low, region_high) and _at_most(region_low, high)
+    name = "plausible range" if measurement.interval_kind == "plausible" else "95% interval"
+    bounds = f"[{_text(low)}, {_text(high)}]"
+    if reaches:
+        verdict = "consistent" if measurement.interval_kind == "plausible" else "not rejected"
+        return verdict, f"{sentence}; its {name} {bounds} reaches it"
+    return "contradicted", f"{sentence}, and so does its {name} {bounds}"
+
+
+def judge(entry: ClaimEntry, measurement: Measurement) -> str:
+    """The verdict for ``entry`` given ``measurement`` (see :func:`judge_with_rule`)."""
+    return judge_with_rule(entry, measurement)[0]
 
 
 # --- measuring ----------------------------------------------------------------------------
@@ -113,49 +164,52 @@ def resolve_measure(entry: ClaimEntry) -> Callable[[], Measurement]:
     return function
 
 
+def _claim_error(entry: ClaimEntry, problem: str) -> DataError:
+    """An error that names the claim, its TOML file and its measuring function."""
+    return DataError(entry.file or claims_dir(), f"claim {entry.id!r} ({entry.measure}): {problem}")
+
+
 def measure(entry: ClaimEntry) -> Measurement:
     """Run the claim's measuring function and check what it returns.
 
     Strict: a function that raises, returns something other than a :class:`Measurement`,
-    uses another unit, or returns a malformed interval is an error, never a verdict.
+    uses another unit, or returns a malformed interval is an error, never a verdict. Every
+    error names the claim id and its TOML file (a data problem deep inside the measuring
+    function keeps its own message after them).
     """
     function = resolve_measure(entry)
     try:
         result = function()
-    except DataError:
-        raise
+    except DataError as error:
+        raise _claim_error(entry, f"measuring failed: {error}") from error
     except Exception as error:
-        raise DataError(
-            entry.measure,
-            f"claim {entry.id!r}: measuring function raised {type(error).__name__}: {error}",
+        raise _claim_error(
+            entry, f"measuring function raised {type(error).__name__}: {error}"
         ) from error
     if not isinstance(result, Measurement):
-        raise DataError(
-            entry.measure,
-            f"claim {entry.id!r}: returned {type(result).__name__}, not a Measurement",
-        )
+        raise _claim_error(entry, f"returned {type(result).__name__}, not a Measurement")
     if result.unit and result.unit != entry.unit:
-        raise DataError(
-            entry.measure,
-            f"claim {entry.id!r}: measured in {result.unit!r} but the claim is in {entry.unit!r}",
-        )
+        raise _claim_error(entry, f"measured in {result.unit!r} but the claim is in {entry.unit!r}")
+    if result.interval_kind not in INTERVAL_KINDS:
+        raise _claim_error(entry, f"unknown interval_kind {result.interval_kind!r}")
+    if not result.comparable and not result.caveat:
+        raise _claim_error(entry, "not comparable without a caveat saying why")
     if not result.testable:
         if not result.reason:
-            raise DataError(entry.measure, f"claim {entry.id!r}: untestable without a reason")
+            raise _claim_error(entry, "untestable without a reason")
         return result
     if result.measured is None or not math.isfinite(result.measured):
-        raise DataError(
-            entry.measure, f"claim {entry.id!r}: testable but measured is {result.measured!r}"
-        )
+        raise _claim_error(entry, f"testable but measured is {result.measured!r}")
     if result.interval is not None:
         low, high = result.interval
         if not (math.isfinite(low) and math.isfinite(high) and _at_most(low, high)):
-            raise DataError(entry.measure, f"claim {entry.id!r}: bad interval {result.interval!r}")
+            raise _claim_error(entry, f"bad interval {result.interval!r}")
     return result
 
 
 def _row(entry: ClaimEntry, result: Measurement) -> dict[str, Any]:
     interval = result.interval if result.testable else None
+    verdict, rule = judge_with_rule(entry, result)
     return {
         "id": entry.id,
         "claim": entry.claim,
@@ -172,7 +226,10 @@ def _row(entry: ClaimEntry, result: Measurement) -> dict[str, Any]:
         "measured": result.measured if result.testable else None,
         "interval_low": None if interval is None else float(interval[0]),
         "interval_high": None if interval is None else float(interval[1]),
-        "verdict": judge(entry, result),
+        "verdict": verdict,
+        "rule": rule,
+        "caveat": result.caveat,
+        "interval_kind": result.interval_kind if interval is not None else "",
         "detail": result.detail,
         "reason": result.reason,
         "data_sources": ", ".join(result.sources),
@@ -236,12 +293,12 @@ def verdict_counts(frame: pd.DataFrame) -> pd.Series:
 # --- presentation -------------------------------------------------------------------------
 
 
-def _json_value(value: Any) -> Any:
+def json_value(value: Any) -> Any:
     """Plain JSON for numpy scalars, NaN (-> null), tuples and nested containers."""
     if isinstance(value, dict):
-        return {str(key): _json_value(item) for key, item in value.items()}
+        return {str(key): json_value(item) for key, item in value.items()}
     if isinstance(value, list | tuple | np.ndarray | pd.Series):
-        return [_json_value(item) for item in list(value)]
+        return [json_value(item) for item in list(value)]
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, float) and not math.isfinite(value):
@@ -257,7 +314,8 @@ def to_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """The ledger as JSON-ready objects: id, claim, claimed, claimed_low, claimed_high, unit,
     measured, interval ([low, high] or None), verdict, detail, reason, primary_source,
     attribution, denominator, plus source, comparison, tolerance, data_sources, measure,
-    notebook and extra."""
+    notebook and extra, then rule, caveat and interval_kind ("confidence", "plausible" or
+    "" without an interval)."""
     records = []
     for _, row in frame.iterrows():
         low, high = row["interval_low"], row["interval_high"]
@@ -284,39 +342,9 @@ def to_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
             "measure": row["measure"],
             "notebook": row["notebook"],
             "extra": row["extra"],
+            "rule": row["rule"],
+            "caveat": row["caveat"],
+            "interval_kind": row["interval_kind"],
         }
-        records.append(_json_value(record))
+        records.append(json_value(record))
     return records
-
-
-# --- command line -------------------------------------------------------------------------
-
-
-def configure_parser(parser: argparse.ArgumentParser) -> None:
-    """Options of ``python -m analysis claims``."""
-    parser.add_argument(
-        "--format",
-        choices=("table", "csv", "json"),
-        default="table",
-        help="output format (default: table)",
-    )
-    parser.add_argument(
-        "--id", action="append", dest="ids", metavar="ID", help="only this claim (repeatable)"
-    )
-    parser.add_argument("--progress", action="store_true", help="show a progress bar")
-
-
-def run_cli(args: argparse.Namespace) -> int:
-    """Print the ledger in the requested format; returns the exit status (0)."""
-    frame = ledger(ids=args.ids, progress=getattr(args, "progress", False))
-    if args.format == "json":
-        print(json.dumps(to_records(frame), indent=2, ensure_ascii=False))
-    elif args.format == "csv":
-        flat = frame.drop(columns=["extra"]).copy()
-        flat["extra"] = [json.dumps(_json_value(extra), sort_keys=True) for extra in frame["extra"]]
-        print(flat.to_csv(index=False), end="")
-    else:
-        print(render_table(frame))
-        counts = verdict_counts(frame)
-        print("\n" + ", ".join(f"{verdict}: {count}" for verdict, count in counts.items()))
-    return 0

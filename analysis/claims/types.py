@@ -14,9 +14,15 @@ from typing import Any
 class Measurement:
     """What our data says about one claim.
 
-    ``measured`` is the point estimate in the claim's unit; ``interval`` its uncertainty
-    (95% unless ``detail`` says otherwise). A claim public data cannot test has
-    ``testable=False`` and a ``reason`` that says which data would test it.
+    ``measured`` is the point estimate in the claim's unit; ``interval`` its uncertainty:
+    a 95% confidence interval (``interval_kind="confidence"``, unless ``detail`` says
+    otherwise) or a range over assumptions or inclusion choices that is not a sampling
+    interval (``interval_kind="plausible"``, shown as "plausible range"). A census fact (a
+    record, a count of the whole population) has no interval. A claim public data cannot
+    test has ``testable=False`` and a ``reason`` that says which data would test it.
+    ``caveat`` states what changes the measurement's meaning against the claim (scaffold,
+    task set, line counting, date); with ``comparable=False`` the measurement's setting or
+    denominator differs from the claim's and ``caveat`` is the reason (required).
     """
 
     measured: float | None
@@ -27,10 +33,24 @@ class Measurement:
     testable: bool = True
     reason: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    interval_kind: str = "confidence"
+    comparable: bool = True
+    caveat: str = ""
 
 
-#: The four verdicts, from strongest support to none.
-VERDICTS: tuple[str, ...] = ("reproduced", "consistent", "contradicted", "not testable")
+#: The verdicts, from strongest support to none (rules in :mod:`analysis.claims.ledger`).
+VERDICTS: tuple[str, ...] = (
+    "reproduced",
+    "not rejected",
+    "consistent",
+    "contradicted",
+    "not comparable",
+    "not testable",
+)
+
+#: What a measurement's interval is: a 95% confidence interval, or a plausible range (over
+#: assumptions or inclusion choices; not a sampling interval).
+INTERVAL_KINDS: tuple[str, ...] = ("confidence", "plausible")
 
 
 #: How a claimed value is compared with a measurement.
@@ -69,6 +89,9 @@ LEDGER_COLUMNS: tuple[str, ...] = (
     "measure",
     "notebook",
     "extra",
+    "rule",
+    "caveat",
+    "interval_kind",
 )
 
 

@@ -25,7 +25,7 @@ def figure_verdicts_by_article(ledger: pd.DataFrame) -> Figure:
     )
     fig, ax = plt.subplots(figsize=(7, 2.6))
     left = np.zeros(len(by_source))
-    hatches = ["", "//", "xx", ".."]
+    hatches = ["", "\\\\", "//", "xx", "--", ".."]  # one per verdict
     for index, verdict in enumerate(VERDICTS):
         values = by_source[verdict].to_numpy()
         ax.barh(
@@ -39,5 +39,5 @@ def figure_verdicts_by_article(ledger: pd.DataFrame) -> Figure:
         left += values
     ax.set_xlabel("claims")
     ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
-    ax.legend(ncols=4, loc="upper center", bbox_to_anchor=(0.5, -0.35), fontsize=8)
+    ax.legend(ncols=3, loc="upper center", bbox_to_anchor=(0.5, -0.35), fontsize=8)
     return fig

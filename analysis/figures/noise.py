@@ -11,14 +11,14 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 
-from analysis.analyses.leaderboard import difference_matrix
+from analysis.analyses.noise import difference_matrix
 from analysis.figures.style import PALETTE, heatmap, interval_plot
 from analysis.stats.noise import RunToRunNoise
 
 
 def figure_system_intervals(intervals: pd.DataFrame) -> Figure:
     """Each system's score with its repository-clustered 95% interval
-    (:func:`analysis.analyses.leaderboard.system_intervals`)."""
+    (:func:`analysis.analyses.noise.system_intervals`)."""
     ax = interval_plot(
         intervals,
         score="score",
@@ -32,7 +32,7 @@ def figure_system_intervals(intervals: pd.DataFrame) -> Figure:
 
 def figure_pairwise_differences(pairs: pd.DataFrame, order: list[str]) -> Figure:
     """Heatmap of the significant paired differences (row minus column, points; blank = not
-    significant after Holm correction) from :func:`analysis.analyses.leaderboard.all_pairs`."""
+    significant after Holm correction) from :func:`analysis.analyses.noise.all_pairs`."""
     differences = difference_matrix(pairs, order=order) * 100
     p_values = difference_matrix(pairs, value="p_adjusted", order=order)
     shown = differences.where(p_values < 0.05)
@@ -48,7 +48,7 @@ def figure_pairwise_differences(pairs: pd.DataFrame, order: list[str]) -> Figure
 
 def figure_granularity_versus_noise(at_500: pd.Series, noise: RunToRunNoise, best: float) -> Figure:
     """The score's granularity against its noise scales, in points, at a ``best``% score on
-    500 tasks (``at_500`` from :func:`analysis.analyses.leaderboard.noise_summary`)."""
+    500 tasks (``at_500`` from :func:`analysis.analyses.noise.noise_summary`)."""
     scales = pd.Series(
         {
             "granularity (one task of 500)": at_500["granularity"],
@@ -70,7 +70,7 @@ def figure_granularity_versus_noise(at_500: pd.Series, noise: RunToRunNoise, bes
 
 def figure_rank_intervals(ranks: pd.DataFrame) -> Figure:
     """Observed rank with its bootstrap 95% interval per system
-    (:func:`analysis.analyses.leaderboard.bash_only_ranking_stability`)."""
+    (:func:`analysis.analyses.noise.bash_only_ranking_stability`)."""
     ax = interval_plot(
         ranks,
         score="rank",

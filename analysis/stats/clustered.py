@@ -63,6 +63,8 @@ __all__ = [
     "cluster_design",
     "clustered_difference_tests",
     "clustered_mean_intervals",
+    "clustered_paired_differences",
+    "clustered_score_intervals",
     "cr2_standard_error",
     "exact_critical_value",
     "exact_p_values",
@@ -276,7 +278,10 @@ def pooled_intraclass_correlation(
 
 
 def pooled_difference_icc(
-    totals: np.ndarray, solver_square_totals: np.ndarray, sizes: np.ndarray
+    totals: np.ndarray,
+    solver_square_totals: np.ndarray,
+    sizes: np.ndarray,
+    square_totals: np.ndarray | None = None,
 ) -> np.ndarray:
     """:func:`pooled_intraclass_correlation` of the differences ``x_a - x_b`` of all pairs
     ``a < b``, from per-system quantities only (no per-pair arrays).
@@ -285,7 +290,10 @@ def pooled_difference_icc(
     ``solver_square_totals`` ``(..., G)`` the cluster sums of ``c_t^2`` with ``c_t`` the
     number of systems solving task ``t``. Summed over pairs, with ``T_g = sum_a T_ag``:
     ``sum D_g^2 = S sum_a T_ag^2 - T_g^2``, ``sum (sum_g D_g)^2 = S sum_a N_a^2 - (sum N_a)^2``
-    and ``sum_pairs sum_{t in g} d_t^2 = (S - 1) T_g - sum_{t in g} (c_t^2 - c_t)``.
+    and ``sum_pairs sum_{t in g} d_t^2 = S Q_g - sum_{t in g} c_t^2`` with ``Q_g`` the
+    cluster sums of ``sum_a x_at^2`` (``square_totals``, ``(..., G)``; for 0/1 outcomes it
+    is ``T_g``, the default, giving ``(S - 1) T_g - sum_{t in g} (c_t^2 - c_t)``), so scores
+    in [0, 1] work too (``c_t`` is then the sum of the scores on task ``t``).
     """
     size_array = np.asarray(sizes, dtype=np.float64)
     n_tasks, n_clusters = size_array.sum(), len(size_array)
@@ -298,9 +306,8 @@ def pooled_difference_icc(
     squared_differences = n_systems * (totals**2).sum(axis=-2) - cluster_all**2  # sum D_g^2
     per_system = totals.sum(axis=-1)
     squared_sums = n_systems * (per_system**2).sum(axis=-1) - per_system.sum(axis=-1) ** 2
-    within_squares = (n_systems - 1.0) * cluster_all - (
-        np.asarray(solver_square_totals) - cluster_all
-    )
+    squares = cluster_all if square_totals is None else np.asarray(square_totals)
+    within_squares = n_systems * squares - np.asarray(solver_square_totals)
     within = (within_squares - squared_differences / size_array).sum(axis=-1) / (
         n_pairs * (n_tasks - n_clusters)
     )
@@ -319,6 +326,50 @@ def _critical_value(df: float, confidence: float) -> float:
     return float(scipy_stats.t.ppf(0.5 + confidence / 2.0, df))
 
 
+def clustered_score_intervals(
+    scores: np.ndarray,
+    clusters: Sequence | np.ndarray | pd.Series,
+    confidence: float = 0.95,
+    method: str = "exact",
+    where: str = "clustered_score_intervals: scores",
+) -> pd.DataFrame:
+    """:func:`clustered_mean_intervals` for per-task scores in [0, 1] that need not be 0/1
+    (a mean over runs, partial credit, an average over several systems).
+
+    ``scores`` is ``K x n`` (one row per series); the pooled intra-cluster correlation uses
+    the cluster sums of the squared scores. Columns ``score, se, df, rho, critical, low,
+    high`` (fractions, clipped to [0, 1]), one row per series in order. For 0/1 scores it
+    equals :func:`clustered_mean_intervals`; the harness calibrates it on 0/1 outcomes.
+    """
+    if method not in INTERVAL_METHODS:
+        raise DataError("method", f"unknown method {method!r}; use one of {INTERVAL_METHODS}")
+    values = np.atleast_2d(np.asarray(scores, dtype=np.float64))
+    if values.ndim != 2 or values.size == 0:
+        raise DataError(where, f"need a 2-D series x tasks array, got shape {values.shape}")
+    if not np.isfinite(values).all() or values.min() < 0.0 or values.max() > 1.0:
+        raise DataError(where, "scores must be finite and within [0, 1]")
+    design = cluster_design(clusters, values.shape[1], where=where.replace("scores", "clusters"))
+    totals = design.cluster_sums(values)
+    score, se = cr2_standard_error(totals, design.sizes)
+    rho = float(pooled_intraclass_correlation(totals, design.cluster_sums(values**2), design.sizes))
+    if method == "exact":
+        critical = exact_critical_value(design.sizes, rho, confidence)
+    else:
+        critical = _critical_value(design.df, confidence)
+    half = critical * se
+    return pd.DataFrame(
+        {
+            "score": score,
+            "se": se,
+            "df": design.df,
+            "rho": rho,
+            "critical": critical,
+            "low": np.clip(score - half, 0.0, 1.0),
+            "high": np.clip(score + half, 0.0, 1.0),
+        }
+    )
+
+
 def clustered_mean_intervals(
     matrix: pd.DataFrame | np.ndarray,
     clusters: Sequence | np.ndarray | pd.Series,
@@ -334,32 +385,16 @@ def clustered_mean_intervals(
     ``"bell_mccaffrey"`` takes ``t_{df, 1-a/2}``. See the module docstring; the coverage on
     data shaped like SWE-bench Verified is measured by ``python -m analysis calibrate``.
     """
-    if method not in INTERVAL_METHODS:
-        raise DataError("method", f"unknown method {method!r}; use one of {INTERVAL_METHODS}")
     outcome = as_outcome_matrix(matrix, where="clustered_mean_intervals: matrix")
-    design = cluster_design(clusters, outcome.n_tasks, where="clustered_mean_intervals: clusters")
-    totals = design.cluster_sums(outcome.values)
-    score, se = cr2_standard_error(totals, design.sizes)
-    df = design.df
-    # 0/1 outcomes: squares equal values, so the cluster sums of squares are the totals.
-    rho = float(pooled_intraclass_correlation(totals, totals, design.sizes))
-    if method == "exact":
-        critical = exact_critical_value(design.sizes, rho, confidence)
-    else:
-        critical = _critical_value(df, confidence)
-    half = critical * se
-    return pd.DataFrame(
-        {
-            "system": outcome.systems,
-            "score": score,
-            "se": se,
-            "df": df,
-            "rho": rho,
-            "critical": critical,
-            "low": np.clip(score - half, 0.0, 1.0),
-            "high": np.clip(score + half, 0.0, 1.0),
-        }
+    table = clustered_score_intervals(
+        outcome.values,
+        clusters,
+        confidence=confidence,
+        method=method,
+        where="clustered_mean_intervals: matrix",
     )
+    table.insert(0, "system", outcome.systems)
+    return table
 
 
 def wild_cluster_p_values(
@@ -413,6 +448,63 @@ def wild_cluster_p_values(
     return np.where(se > 0, p_values, 1.0)
 
 
+def clustered_paired_differences(
+    scores: np.ndarray,
+    clusters: Sequence | np.ndarray | pd.Series,
+    confidence: float = 0.95,
+    pairs: tuple[np.ndarray, np.ndarray] | None = None,
+    where: str = "clustered_paired_differences: scores",
+) -> pd.DataFrame:
+    """Paired differences of per-task scores in [0, 1] (0/1 outcomes or means over runs)
+    with the clustered CR2 interval and exact test of :func:`clustered_difference_tests`.
+
+    ``scores`` is ``S x n``; one row per pair ``a < b`` (or the given ``pairs`` of row
+    indices): ``a, b, difference, se, df, rho`` (pooled ICC of the differences over all
+    pairs), ``critical, low, high, t, p_exact``. Closed form apart from one Imhof integral
+    per pair, so the p-values can be small enough for Holm over many pairs.
+    """
+    values = np.asarray(scores, dtype=np.float64)
+    if values.ndim != 2 or values.shape[0] < 2:
+        raise DataError(where, f"need a systems x tasks array with two systems, got {values.shape}")
+    if not np.isfinite(values).all() or values.min() < 0.0 or values.max() > 1.0:
+        raise DataError(where, "scores must be finite and within [0, 1]")
+    design = cluster_design(clusters, values.shape[1], where=where.replace("scores", "clusters"))
+    if pairs is None:
+        first, second = np.triu_indices(values.shape[0], k=1)
+    else:
+        first, second = (np.asarray(index, dtype=np.intp) for index in pairs)
+    totals = design.cluster_sums(values)
+    difference_totals = totals[first] - totals[second]
+    difference, se = cr2_standard_error(difference_totals, design.sizes)
+    task_sums = values.sum(axis=0)
+    rho = float(
+        pooled_difference_icc(
+            totals,
+            design.cluster_sums(task_sums**2),
+            design.sizes,
+            square_totals=design.cluster_sums((values**2).sum(axis=0)),
+        )
+    )
+    critical = exact_critical_value(design.sizes, rho, confidence)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t_value = np.where(se > 0, difference / se, 0.0)
+    return pd.DataFrame(
+        {
+            "a": first,
+            "b": second,
+            "difference": difference,
+            "se": se,
+            "df": design.df,
+            "rho": rho,
+            "critical": critical,
+            "low": difference - critical * se,
+            "high": difference + critical * se,
+            "t": t_value,
+            "p_exact": exact_p_values(t_value, design.sizes, rho),
+        }
+    )
+
+
 def clustered_difference_tests(
     matrix: pd.DataFrame | np.ndarray,
     clusters: Sequence | np.ndarray | pd.Series,
@@ -437,35 +529,26 @@ def clustered_difference_tests(
     outcome = as_outcome_matrix(
         matrix, where="clustered_difference_tests: matrix", allow_single_system=False
     )
-    design = cluster_design(clusters, outcome.n_tasks, where="clustered_difference_tests: clusters")
-    if pairs is None:
-        first, second = np.triu_indices(outcome.n_systems, k=1)
-    else:
-        first, second = (np.asarray(index, dtype=np.intp) for index in pairs)
-    totals = design.cluster_sums(outcome.values)
-    difference_totals = totals[first] - totals[second]
-    difference, se = cr2_standard_error(difference_totals, design.sizes)
-    df = design.df
-    solvers = outcome.values.sum(axis=0)
-    rho = float(pooled_difference_icc(totals, design.cluster_sums(solvers**2), design.sizes))
-    critical = exact_critical_value(design.sizes, rho, confidence)
-    half = critical * se
-    with np.errstate(invalid="ignore", divide="ignore"):
-        t_value = np.where(se > 0, difference / se, 0.0)
-    return pd.DataFrame(
-        {
-            "system_a": [outcome.systems[i] for i in first],
-            "system_b": [outcome.systems[i] for i in second],
-            "difference": difference,
-            "se": se,
-            "df": df,
-            "rho": rho,
-            "critical": critical,
-            "low": difference - half,
-            "high": difference + half,
-            "t": t_value,
-            "p_cr2": 2.0 * scipy_stats.t.sf(np.abs(t_value), df),
-            "p_exact": exact_p_values(t_value, design.sizes, rho),
-            "p_wild": wild_cluster_p_values(difference_totals, design.sizes, n_resamples, seed),
-        }
+    table = clustered_paired_differences(
+        outcome.values,
+        clusters,
+        confidence=confidence,
+        pairs=pairs,
+        where="clustered_difference_tests: matrix",
     )
+    first, second = table["a"].to_numpy(), table["b"].to_numpy()
+    design = cluster_design(clusters, outcome.n_tasks, where="clustered_difference_tests: clusters")
+    totals = design.cluster_sums(outcome.values)
+    t_value = table["t"].to_numpy()
+    table = table.drop(columns=["a", "b"])
+    table.insert(0, "system_a", [outcome.systems[i] for i in first])
+    table.insert(1, "system_b", [outcome.systems[i] for i in second])
+    table.insert(
+        table.columns.get_loc("p_exact"),
+        "p_cr2",
+        2.0 * scipy_stats.t.sf(np.abs(t_value), design.df),
+    )
+    table["p_wild"] = wild_cluster_p_values(
+        totals[first] - totals[second], design.sizes, n_resamples, seed
+    )
+    return table

@@ -393,6 +393,7 @@ def item_flags(
     misfit_alpha: float | None = None,
     n_simulations: int = 200,
     seed: int = 0,
+    refit: bool = True,
 ) -> pd.DataFrame:
     """Per-task diagnostics from an outcome matrix and an IRT fit of that same matrix.
 
@@ -414,8 +415,9 @@ def item_flags(
       ``discrimination_cutoff``. Requiring both keeps one-off chance correlations out.
     - ``misfit``: outfit > ``outfit_cutoff`` or infit > ``infit_cutoff``. With
       ``misfit_alpha`` instead calibrated: the combined p-value ``misfit_p`` of
-      :func:`misfit_p_values` (``n_simulations``, ``seed``) below ``misfit_alpha``, so about
-      ``misfit_alpha`` of tasks that fit the model are flagged; ``outfit_p``, ``infit_p``
+      :func:`misfit_p_values` (``n_simulations``, ``seed``, ``refit``) below ``misfit_alpha``,
+      so about ``misfit_alpha`` of tasks that fit the model are flagged (at most that share
+      with ``refit=False``, whose null is wider); ``outfit_p``, ``infit_p``
       and ``misfit_p`` are added as columns.
     - ``flagged`` = never_solved or negative_discrimination or misfit.
 
@@ -474,7 +476,9 @@ def item_flags(
     if misfit_alpha is not None:
         if not 0.0 < misfit_alpha < 1.0:
             raise DataError("item_flags(misfit_alpha)", f"must be in (0, 1), got {misfit_alpha}")
-        calibrated = misfit_p_values(matrix, result, n_simulations=n_simulations, seed=seed)
+        calibrated = misfit_p_values(
+            matrix, result, n_simulations=n_simulations, seed=seed, refit=refit
+        )
         misfit = calibrated["misfit_p"].to_numpy() < misfit_alpha
     else:
         misfit = (outfit > outfit_cutoff) | (infit > infit_cutoff)

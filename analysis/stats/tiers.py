@@ -77,6 +77,24 @@ def compact_letter_display(different: np.ndarray) -> list[str]:
     ]
 
 
+def tiers_from_significance(
+    scores: np.ndarray, different: np.ndarray
+) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Letters and non-overlapping tiers from a symmetric boolean matrix of significant
+    differences (see the module docstring): returns ``(letters, tiers, order)``, with
+    ``order`` the best-first (stable) order of the items and the other two in that order."""
+    order = np.argsort(-np.asarray(scores, dtype=np.float64), kind="stable")
+    sorted_different = np.asarray(different, dtype=bool)[np.ix_(order, order)]
+    letters = compact_letter_display(sorted_different)
+    tier_numbers = np.empty(len(order), dtype="int64")
+    tier, top = 1, 0
+    for position in range(len(order)):
+        if sorted_different[top, position]:
+            tier, top = tier + 1, position
+        tier_numbers[position] = tier
+    return letters, tier_numbers, order
+
+
 def tiers(
     matrix: pd.DataFrame | np.ndarray,
     alpha: float = 0.05,
@@ -113,15 +131,7 @@ def tiers(
     different[first, second] = significant
     different[second, first] = significant
 
-    order = np.argsort(-scores, kind="stable")
-    sorted_different = different[np.ix_(order, order)]
-    letters = compact_letter_display(sorted_different)
-    tier_numbers = np.empty(n_systems, dtype="int64")
-    tier, top = 1, 0
-    for position in range(n_systems):
-        if sorted_different[top, position]:
-            tier, top = tier + 1, position
-        tier_numbers[position] = tier
+    letters, tier_numbers, order = tiers_from_significance(scores, different)
     frame = pd.DataFrame(
         {
             "system": [outcome.systems[i] for i in order],
