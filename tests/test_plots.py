@@ -104,10 +104,19 @@ def test_save_figure_warns_on_too_wide_figures(tmp_path):
         plots.save_figure(fig, "02-fits", directory=tmp_path)
 
 
-def test_save_figure_defaults_to_figures_dir(tmp_path, monkeypatch):
+def test_save_figure_defaults_to_figures_dir_in_the_report_build(tmp_path, monkeypatch):
     monkeypatch.setenv("SWEAUDIT_FIGURES", str(tmp_path / "figs"))
+    monkeypatch.setenv(plots.WRITE_FIGURES_ENV, "1")
     written = plots.save_figure(_small_figure(), "05-default-location")
     assert written["png"].parent == tmp_path / "figs"
+
+
+def test_save_figure_outside_the_build_writes_nothing(tmp_path, monkeypatch):
+    # a notebook run in JupyterLab or nbval must not overwrite the report's figures
+    monkeypatch.setenv("SWEAUDIT_FIGURES", str(tmp_path / "figs"))
+    monkeypatch.delenv(plots.WRITE_FIGURES_ENV, raising=False)
+    assert plots.save_figure(_small_figure(), "05-default-location", caption="c") == {}
+    assert not (tmp_path / "figs").exists()
 
 
 def test_interval_plot_sorts_best_on_top_and_keeps_dollar_names_literal():
@@ -129,6 +138,6 @@ def test_heatmap_annotates_and_centres_diverging_map():
     ax = plots.heatmap(frame, center=0.0, annotate="{:.2f}")
     texts = sorted(text.get_text() for text in ax.texts)
     assert texts == ["-0.25", "0.00", "0.10", "0.50"]
-    image = ax.images[0]
-    assert image.norm.vmin == -0.5 and image.norm.vmax == 0.5
-    assert image.cmap.name == plots.DIVERGING_CMAP
+    mesh = ax.collections[0]  # seaborn draws the cells as a QuadMesh
+    assert mesh.norm.vmin == -0.5 and mesh.norm.vmax == 0.5
+    assert mesh.cmap.name == plots.DIVERGING_CMAP

@@ -37,6 +37,7 @@ from analysis.claims.format import format_claimed, format_measured
 from analysis.claims.ledger import ledger
 from analysis.claims.types import ARTICLES, VERDICTS
 from analysis.errors import DataError
+from analysis.figures.ledger import article_label
 from analysis.report.execute import NOTEBOOK_PATTERN, execute_notebooks, notebook_paths
 from analysis.report.provenance import project_commit, read_sources, source_rows, sources_for_paths
 from analysis.report.sanitise import finding_to_html, prepare_for_page
@@ -46,6 +47,8 @@ TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 NBCONVERT_TEMPLATE = "swe_audit"
 #: Markdown output of :func:`analysis.report.display.show_finding`.
 FINDING_PREFIX = "**Finding.**"
+#: The figure the index leads with (drawn by :mod:`analysis.figures.ledger`).
+LEAD_FIGURE = "00-verdicts-by-article"
 #: Pages run no scripts at all; this policy makes that a rule the browser enforces.
 CONTENT_SECURITY_POLICY = (
     "script-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-src 'none'"
@@ -61,7 +64,7 @@ class Page:
     filename: str
     title: str
     finding_markdown: str | None
-    finding_html: Markup | None
+    finding_html: Markup | None  # the headline sentence only (bullets stay on the page)
     sources_used: list[str] | None = None
     figures: list[dict[str, str]] = field(default_factory=list)
 
@@ -116,6 +119,14 @@ def notebook_finding(notebook: Any) -> str | None:
     return None
 
 
+def finding_headline(markdown_text: str) -> str:
+    """The headline of a ``show_finding`` output: its first paragraph, without the bullets
+    (which stay on the notebook's page)."""
+    paragraphs = [part.strip() for part in re.split(r"\n\s*\n", markdown_text.strip())]
+    lines = [line for line in paragraphs[0].splitlines() if not line.lstrip().startswith("- ")]
+    return " ".join(line.strip() for line in lines)
+
+
 # --- provenance ---------------------------------------------------------------------------
 
 
@@ -135,17 +146,27 @@ def collect_figures(directory: Path | None = None) -> list[dict[str, str]]:
         if not FIGURE_NAME.match(name):
             continue
         caption_path = directory / f"{name}.txt"
+        text = caption_path.read_text(encoding="utf-8").strip() if caption_path.exists() else ""
+        caption, alt = split_caption(text)
         figures.append(
             {
                 "name": name,
                 "png": png.name,
                 "svg": f"{name}.svg" if (directory / f"{name}.svg").exists() else png.name,
-                "caption": caption_path.read_text(encoding="utf-8").strip()
-                if caption_path.exists()
-                else "",
+                "caption": caption,
+                "alt": alt or caption or name,
             }
         )
     return figures
+
+
+def split_caption(text: str) -> tuple[str, str]:
+    """A caption file's text -> (caption, alt text); ``save_figure`` writes the alt text on
+    a last line starting with ``Alt:``."""
+    caption, alt = [], []
+    for line in text.splitlines():
+        (alt if line.startswith("Alt:") or alt else caption).append(line)
+    return "\n".join(caption).strip(), " ".join(alt).removeprefix("Alt:").strip()
 
 
 def remove_figures(number: str, directory: Path | None = None) -> list[Path]:
@@ -174,6 +195,7 @@ def ledger_rows(ledger: pd.DataFrame, page_names: Iterable[str] = ()) -> list[di
         note = record.get("reason") if verdict == "not testable" else record.get("detail")
         notebook = str(record.get("notebook", "") or "")
         attribution = str(record.get("attribution", "") or "")
+        rule, caveat = _text(record.get("rule")), _text(record.get("caveat"))
         rows.append(
             {
                 "id": str(record.get("id", "")),
@@ -181,10 +203,12 @@ def ledger_rows(ledger: pd.DataFrame, page_names: Iterable[str] = ()) -> list[di
                 "claimed": format_claimed(record),
                 "measured": format_measured(record),
                 "verdict": verdict,
-                "source": _article_label(str(record.get("source", "") or ""), ARTICLES),
+                "source": article_label(str(record.get("source", "") or ""), ARTICLES),
+                "rule": rule,
+                "caveat": caveat,
                 "primary_source": str(record.get("primary_source", "") or ""),
                 "attribution": "" if attribution in ("", "correct") else attribution,
-                "note": "" if note is None or pd.isna(note) else str(note),
+                "note": "" if _text(note) in (rule, caveat) else _text(note),
                 "notebook": notebook,
                 "notebook_number": notebook[:2],
                 "notebook_href": f"{notebook}.html" if notebook in pages else "",
@@ -203,13 +227,22 @@ def _verdict_counts(rows: Sequence[dict[str, Any]]) -> list[tuple[str, int]]:
     return [(verdict, tally[verdict]) for verdict in order]
 
 
-def _article_label(source: str, articles: dict[str, str]) -> str:
-    """Short label of a seed article: author or outlet and date ("Ikesan, 2026-02")."""
-    title = articles.get(source)
-    if not title:
-        return source
-    parts = [part.strip() for part in title.split(",")]
-    return f"{parts[0]}, {parts[-1]}" if len(parts) > 1 else parts[0]
+def _text(value: Any) -> str:
+    """A ledger cell as display text: "" for missing values (never "nan" or "None")."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    return str(value).strip()
+
+
+def headline_numbers(rows: Sequence[dict[str, Any]]) -> list[tuple[str, str]]:
+    """The index's headline numbers, from the ledger: claims checked, then each verdict's
+    count in the site's verdict order, largest groups first (at most five in all)."""
+    if not rows:
+        return []
+    counts = _verdict_counts(rows)
+    ranked = sorted(counts, key=lambda pair: -pair[1])[:4]
+    keep = [pair for pair in counts if pair in ranked]
+    return [(f"{len(rows)}", "claims checked")] + [(f"{n}", verdict) for verdict, n in keep]
 
 
 def _load_ledger(progress: bool = False) -> tuple[pd.DataFrame | None, str]:
@@ -320,7 +353,7 @@ def render_site(
                 filename=f"{path.stem}.html",
                 title=_display_title(notebook_title(notebook, path.stem), match["number"]),
                 finding_markdown=finding,
-                finding_html=finding_to_html(finding) if finding else None,
+                finding_html=finding_to_html(finding_headline(finding)) if finding else None,
                 sources_used=None if opened is None else sources_for_paths(opened, sources),
                 figures=[f for f in figures if f["name"].startswith(match["number"] + "-")],
             )
@@ -354,7 +387,10 @@ def render_site(
         ledger_error = ""
     rows = None if ledger is None else ledger_rows(ledger, [page.name for page in pages])
     counts = _verdict_counts(rows or [])
+    lead = next((f for f in figures if f["name"] == LEAD_FIGURE), None)
     index_html = environment.get_template("index.html.j2").render(
+        headline_numbers=headline_numbers(rows or []),
+        lead_figure=lead,
         nav_html=Markup(nav.render(pages=pages, current="index.html")),
         footer_html=Markup(footer.render(page_sources=None, **footer_context)),
         ledger_rows=rows,
