@@ -60,7 +60,7 @@ def figure_granularity_versus_noise(at_500: pd.Series, noise: RunToRunNoise, bes
         }
     )
     fig, ax = plt.subplots(figsize=(7, 3.2))
-    ax.barh(scales.index, scales.to_numpy(), color=[PALETTE[1]] + [PALETTE[0]] * 5, hatch="//")
+    ax.barh(scales.index, scales.to_numpy(), color=[PALETTE[1]] + [PALETTE[0]] * 5)
     for position, value in enumerate(scales.to_numpy()):
         ax.text(value + 0.1, position, f"{value:.1f}", va="center", fontsize=8)
     ax.invert_yaxis()
