@@ -60,7 +60,7 @@ def figure_difficulty_and_size(
     right.set_title("Size of the fix (same rows)", fontsize=11)
     right.grid(axis="y", visible=False)
     right.grid(axis="x", visible=True)
-    right.legend(loc="lower right")
+    right.legend(loc="upper right")
     under_hour = mix.loc[mix["difficulty"].isin(["<15 min fix", "15 min - 1 hour"]), "share_pct"]
     annotate_figure(
         fig,

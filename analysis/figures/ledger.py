@@ -40,12 +40,15 @@ def figure_verdicts_by_article(ledger: pd.DataFrame) -> Figure:
         ledger.groupby(["source", "verdict"]).size().unstack(fill_value=0).reindex(columns=order)
     ).fillna(0)
     labels = [article_label(str(source)) for source in by_source.index]
-    fig, ax = plt.subplots(figsize=(7, 1.2 + 0.55 * len(by_source)))
+    fig, ax = plt.subplots(figsize=(7, 1.3 + 0.75 * len(by_source)))
+    positions = np.arange(len(by_source), dtype=float)
     left = np.zeros(len(by_source))
     for verdict in order:
         values = by_source[verdict].to_numpy(dtype=int)
         colour = VERDICT_COLORS.get(verdict, "#999999")
-        bars = ax.barh(labels, values, left=left, color=colour, edgecolor="white", label=verdict)
+        bars = ax.barh(
+            positions, values, left=left, height=0.5, color=colour, edgecolor="white", label=verdict
+        )
         ax.bar_label(
             bars,
             labels=[str(v) if v else "" for v in values],
@@ -57,16 +60,19 @@ def figure_verdicts_by_article(ledger: pd.DataFrame) -> Figure:
         left += values
     for position, total in enumerate(left):
         ax.text(total + 0.2, position, f"{int(total)} claims", va="center", fontsize=9)
+        # the article's name above its bar, so long names do not squeeze the plot
+        ax.text(0, position - 0.3, labels[position], va="bottom", ha="left", fontsize=10)
+    ax.set_yticks([])
+    ax.spines["left"].set_visible(False)
     ax.invert_yaxis()
     ax.set_xlim(0, max(left.max() * 1.18, 1))
     ax.set_xlabel("claims")
     ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
     ax.grid(axis="y", visible=False)
     ax.grid(axis="x", visible=True)
-    ax.legend(
+    fig.legend(
         ncols=len(order) if len(order) <= 4 else 3,
-        loc="upper left",
-        bbox_to_anchor=(0, -0.4),
+        loc="outside lower left",
         fontsize=9,
         frameon=False,
     )

@@ -303,57 +303,75 @@ def _wrap(text: str, width_in: float, fontsize: float) -> str:
 
 
 def annotate_figure(fig: Figure, title: str, subtitle: str = "", source: str = "") -> Figure:
-    """Give ``fig`` the house title block (bold title, subtitle) above the plot and a source
-    line below it, inside the image, so a figure lifted into a blog post carries them.
+    """Give ``fig`` the house title block (bold title, subtitle) above everything drawn and
+    a source line below it, inside the image, so a figure lifted into a blog post carries
+    them. Call it last, once the plot and its legends are drawn.
 
-    The block is placed in points relative to the figure's edges (not in figure fractions),
-    so it never overlaps the axes whatever the height; the tight bounding box used when
-    saving or displaying includes it. Long texts wrap to the figure width."""
+    The layout is run once to find what the drawing occupies (tick labels and outside legends
+    included); the block is then placed in inches just outside that box, left-aligned with
+    it, so it never overlaps the plot whatever the figure's height. Long texts wrap to the
+    figure's width. Saving or displaying with a tight bounding box includes the block.
+    """
+    fig.draw_without_rendering()
+    _freeze_layout(fig)
+    box = fig.get_tightbbox()  # inches
+    width = fig.get_size_inches()[0]
+    left, bottom, top = min(0.0, box.x0), min(0.0, box.y0), max(fig.get_size_inches()[1], box.y1)
+    lines_sub = _wrap(subtitle, width, 10)
+    sub_height = (lines_sub.count("\n") + 1) * 13 / 72 if lines_sub else 0.0
     from matplotlib.transforms import ScaledTranslation
 
-    width = fig.get_size_inches()[0]
-    lines_sub = _wrap(subtitle, width, 10)
-    sub_height = (lines_sub.count("\n") + 1) * 13 if lines_sub else 0
-    lines_title = _wrap(title, width, 13)
-
-    def at(x: float, y: float, dy_points: float) -> Any:
-        return fig.transFigure + ScaledTranslation(0, dy_points / 72, fig.dpi_scale_trans)
+    def at(x: float, y: float) -> dict[str, Any]:
+        # inches from the figure's lower-left corner, via transFigure so that cropping to
+        # the tight bounding box when saving moves the block with the plot
+        shift = ScaledTranslation(x, y, fig.dpi_scale_trans)
+        return {
+            "x": 0.0,
+            "y": 0.0,
+            "transform": fig.transFigure + shift,
+            "ha": "left",
+        }
 
     fig.text(
-        0.0,
-        1.0,
-        lines_title,
-        transform=at(0, 1, sub_height + 10),
-        ha="left",
+        s=_wrap(title, width, 13),
         va="bottom",
         fontsize=13,
         fontweight="bold",
         color="#1f1f1f",
+        **at(left, top + sub_height + 0.14),
     )
     if lines_sub:
         fig.text(
-            0.0,
-            1.0,
-            lines_sub,
-            transform=at(0, 1, 6),
-            ha="left",
+            s=lines_sub,
             va="bottom",
             fontsize=10,
             color="#444444",
             linespacing=1.3,
+            **at(left, top + 0.08),
         )
     if source:
         fig.text(
-            0.0,
-            0.0,
-            _wrap(f"Source: {source}", width, 8),
-            transform=at(0, 0, -8),
-            ha="left",
+            s=_wrap(f"Source: {source}", width, 8),
             va="top",
             fontsize=8,
             color="#595959",
+            **at(left, bottom - 0.08),
         )
     return fig
+
+
+def _freeze_layout(fig: Figure) -> None:
+    """Keep the layout just computed: figure legends are pinned where the layout engine put
+    them (in figure coordinates) and the engine is switched off. A figure legend is anchored
+    to ``fig.bbox``, which cropping to the tight box replaces, so it would otherwise slide
+    onto the source line when saved; ``transFigure`` is cropped correctly."""
+    to_figure = fig.transFigure.inverted()
+    for legend in fig.legends:
+        x0, y0 = to_figure.transform(legend.get_window_extent().p0)
+        legend.set_loc("lower left")
+        legend.set_bbox_to_anchor((x0, y0), transform=fig.transFigure)
+        legend.borderaxespad = 0.0
+    fig.set_layout_engine("none")
 
 
 def date_axis(ax: Axes, axis: str = "x") -> Axes:
