@@ -79,6 +79,16 @@ def readable_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return shown
 
 
+def readable_header(name: object) -> str:
+    """A column name as a header: "resolved_pct" -> "resolved (%)", "cost_usd" -> "cost ($)",
+    "n_tasks" -> "n tasks" (tables show words, not identifiers)."""
+    text = str(name)
+    for suffix, unit in (("_pct", " (%)"), ("_usd", " ($)"), ("_pts", " (points)")):
+        if text.endswith(suffix):
+            text = text[: -len(suffix)] + unit
+    return text.replace("_pct_", " % ").replace("_", " ")
+
+
 def show_table(
     frame: pd.DataFrame,
     caption: str | None = None,
@@ -87,7 +97,8 @@ def show_table(
 ) -> None:
     """Display a DataFrame as an HTML table with every cell and label escaped.
 
-    Cells are made readable first (:func:`readable_frame`: whole-number counts, no "NaN").
+    Cells are made readable first (:func:`readable_frame`: whole-number counts, no "NaN"),
+    and column names become headers (:func:`readable_header`).
     The table carries :data:`NO_MATH_CLASSES`, so ``$`` stays literal in JupyterLab.
     ``appendix=True`` folds a long table under its caption (a ``<details>`` block), so a
     page is not a wall of numbers.
@@ -95,7 +106,10 @@ def show_table(
     to_html.setdefault("escape", True)
     to_html.setdefault("border", 0)
     to_html["classes"] = " ".join(filter(None, [to_html.get("classes", ""), NO_MATH_CLASSES]))
-    table = readable_frame(frame).to_html(**to_html)
+    shown = readable_frame(frame)
+    if not isinstance(shown.columns, pd.MultiIndex):
+        shown.columns = [readable_header(column) for column in shown.columns]
+    table = shown.to_html(**to_html)
     if appendix:
         label = escape(caption or "Table")
         table = (

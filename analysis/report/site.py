@@ -38,6 +38,7 @@ from analysis.claims.ledger import ledger
 from analysis.claims.types import ARTICLES, VERDICTS
 from analysis.errors import DataError
 from analysis.figures.ledger import article_label
+from analysis.formatting import format_ci
 from analysis.report.execute import NOTEBOOK_PATTERN, execute_notebooks, notebook_paths
 from analysis.report.provenance import project_commit, read_sources, source_rows, sources_for_paths
 from analysis.report.sanitise import finding_to_html, prepare_for_page
@@ -201,7 +202,7 @@ def ledger_rows(ledger: pd.DataFrame, page_names: Iterable[str] = ()) -> list[di
                 "id": str(record.get("id", "")),
                 "claim": str(record.get("claim", "")),
                 "claimed": format_claimed(record),
-                "measured": format_measured(record),
+                "measured": measured_text(record),
                 "verdict": verdict,
                 "source": article_label(str(record.get("source", "") or ""), ARTICLES),
                 "rule": rule,
@@ -225,6 +226,16 @@ def _verdict_counts(rows: Sequence[dict[str, Any]]) -> list[tuple[str, int]]:
     order = [verdict for verdict in VERDICTS if verdict in tally]
     order += [verdict for verdict in tally if verdict not in order]
     return [(verdict, tally[verdict]) for verdict in order]
+
+
+def measured_text(record: dict[str, Any]) -> str:
+    """The measured value in the report's one interval style, "78.8% (95% CI 75.0–82.3)",
+    or :func:`analysis.claims.format.format_measured` when there is no interval."""
+    values = [record.get(key) for key in ("measured", "interval_low", "interval_high")]
+    if any(v is None or not isinstance(v, int | float) or pd.isna(v) for v in values):
+        return format_measured(record)
+    unit = _text(record.get("unit"))
+    return format_ci(*values, unit=unit if unit in ("%", "") else f" {unit}")
 
 
 def _text(value: Any) -> str:
