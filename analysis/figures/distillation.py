@@ -30,7 +30,12 @@ def parameter_label(name: str) -> str:
     text = name.replace("_", " ")
     if p is None:
         return text
-    return f"{text} ({p.low:,.4g}\u2013{p.high:,.4g})"
+    return f"{text} ({_short(p.low)}\u2013{_short(p.high)})"
+
+
+def _short(value: float) -> str:
+    """12000 -> "12,000", 0.2 -> "0.2": no scientific notation in labels."""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,g}"
 
 
 def figure_tornado(
@@ -40,13 +45,14 @@ def figure_tornado(
     title: str = "What moves the estimate most",
     plausible: tuple[float, float] | None = None,
     mark: tuple[float, str] | None = None,
+    unit: str = "",
 ) -> Figure:
     """A tornado chart from :func:`tornado` output: one bar per parameter from its low-end
     to its high-end value; the vertical line is the base value (every parameter at its
     central value, not the Monte Carlo median). ``money`` formats the axis as dollars;
     ``plausible`` (low, high) shades the Monte Carlo plausible range and ``mark`` (value,
-    label) draws a reference line, so whatever the caption cites is drawn. Returns the
-    Figure."""
+    label) draws a reference line, so whatever the caption cites is drawn; ``unit`` follows
+    values in the texts (" billion tokens"). Returns the Figure."""
 
     data = table.iloc[::-1].reset_index(drop=True)
     fig, ax = plt.subplots(figsize=(7, 1.6 + 0.42 * max(len(data), 1)))
@@ -84,7 +90,7 @@ def figure_tornado(
         currency_axis(ax)
     ax.set_xlabel(xlabel)
     fig.legend(loc="outside lower center", ncols=2, fontsize=8)
-    shown = (lambda v: f"${v / 1e6:,.2f} million") if money else (lambda v: f"{v:,.0f}")
+    shown = (lambda v: f"${v / 1e6:,.2f} million") if money else (lambda v: f"{v:,.0f}{unit}")
     top = [parameter_label(name) for name in table["parameter"].head(2)]
     annotate_figure(
         fig,

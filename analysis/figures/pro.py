@@ -74,16 +74,10 @@ def figure_scores(
 ) -> Figure:
     """Pro public-set scores with Wilson 95% intervals and the claimed top range as a
     neutral band (its ``verdict`` in the legend: the band is the claim, not a finding).
-    Runs graded on fewer than ``public_tasks`` (default: the largest count) say so in
-    their label. Returns the Figure."""
+    Runs graded on fewer than ``public_tasks`` (default: the largest count) say so beside
+    their interval. Returns the Figure."""
     total = int(public_tasks or scores["tasks"].max())
-    shown = scores.assign(
-        label=[
-            display_name(row.system)
-            + ("" if int(row.tasks) >= total else f" ({int(row.tasks)} of {total:,} tasks)")
-            for row in scores.itertuples()
-        ]
-    )
+    shown = scores.assign(label=[display_name(system) for system in scores["system"]])
     ax = interval_plot(
         shown,
         score="score_pct",
@@ -100,6 +94,17 @@ def figure_scores(
         label=f"claimed {claimed[0]:.0f}\u2013{claimed[1]:.0f}% ({verdict})",
     )
     ax.set_xlim(0, 70)
+    # runs graded on fewer tasks say so beside their interval (interval_plot's row order)
+    for position, row in enumerate(shown.sort_values("score_pct").itertuples()):
+        if int(row.tasks) < total:
+            ax.text(
+                row.high_pct + 1,
+                position,
+                f"{int(row.tasks)} of {total:,} tasks",
+                va="center",
+                fontsize=8,
+                color=COLORS["grey"],
+            )
     ax.legend(loc="lower right", fontsize=8)
     fig = ax.figure
     partial = int((scores["tasks"] < total).sum())
@@ -108,8 +113,8 @@ def figure_scores(
     annotate_figure(
         fig,
         "No public SWE-bench Pro run reaches the claimed top scores",
-        f"Scores of runs with public per-task results, on the {total:,} public tasks each "
-        "was graded on; the grey band is the claimed range, whose runs are not public.",
+        f"Runs with public per-task results on the {total:,}-task public set (95% CIs); the grey "
+        "band is the claimed range, whose runs are not public.",
         source=SOURCE,
     )
     best_text = (
@@ -124,6 +129,7 @@ def figure_scores(
         f"the claimed runs are not public); {best_text}."
         + (f" {partial} run(s) were graded on fewer tasks, as labelled." if partial else ""),
         alt=f"Dot-and-whisker chart of {len(scores)} runs, all below a grey band at "
-        f"{claimed[0]:.0f}\u2013{claimed[1]:.0f}%.",
+        f"{claimed[0]:.0f}\u2013{claimed[1]:.0f}%; {partial} of them graded on fewer than all "
+        f"{total:,} public tasks, as noted beside them.",
     )
     return fig

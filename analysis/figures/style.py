@@ -83,7 +83,7 @@ VERDICT_COLORS: dict[str, str] = {
 #: :func:`save_figure` write files without an explicit ``directory``.
 WRITE_FIGURES_ENV = "SWEAUDIT_WRITE_FIGURES"
 #: Longest system name a figure label shows (tables keep the full name).
-LABEL_MAX_CHARS = 40
+LABEL_MAX_CHARS = 48
 #: Marker per series, in palette order: distinguishable without colour.
 MARKERS: tuple[str, ...] = ("o", "s", "^", "D", "v", "P", "X", "*")
 #: Line style per series, in palette order.
@@ -382,7 +382,14 @@ def date_axis(ax: Axes, axis: str = "x") -> Axes:
     target = ax.xaxis if axis == "x" else ax.yaxis
     locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
     target.set_major_locator(locator)
-    target.set_major_formatter(mdates.ConciseDateFormatter(locator, show_offset=False))
+    # every tick carries its year ("May 2025"), so no offset label is needed
+    formatter = mdates.ConciseDateFormatter(
+        locator,
+        formats=["%Y", "%b %Y", "%d %b %Y", "%H:%M", "%H:%M", "%S.%f"],
+        zero_formats=["", "%Y", "%b %Y", "%d %b", "%H:%M", "%H:%M"],
+        show_offset=False,
+    )
+    target.set_major_formatter(formatter)
     return ax
 
 
