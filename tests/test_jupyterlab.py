@@ -254,17 +254,21 @@ def test_jupyterlab_lists_notebooks_and_runs_one_in_the_project_kernel(server):
     fixture_cells = len(cells)
     cells += [LAB_DISPLAY_CHECKS]
 
-    code, kernel = server.request(
-        "POST", "/api/kernels", {"name": KERNEL_NAME, "path": str(Path(FIXTURE).parent)}
+    # a session, as JupyterLab opens a notebook (it sets JPY_SESSION_NAME in the kernel)
+    code, session = server.request(
+        "POST",
+        "/api/sessions",
+        {"path": FIXTURE, "type": "notebook", "name": "", "kernel": {"name": KERNEL_NAME}},
     )
     assert code == 201
+    kernel = session["kernel"]
     try:
         url = (
             f"ws://127.0.0.1:{server.port}/api/kernels/{kernel['id']}/channels?token={server.token}"
         )
         results = asyncio.run(_execute_cells(url, cells))
     finally:
-        code, _ = server.request("DELETE", f"/api/kernels/{kernel['id']}")
+        code, _ = server.request("DELETE", f"/api/sessions/{session['id']}")
         assert code == 204
     assert [result["status"] for result in results] == ["ok"] * len(cells)
     assert not [o for r in results for o in r["outputs"] if o["type"] == "error"]
