@@ -45,6 +45,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from analysis import paths
+from analysis.figures.names import NAMES
 
 #: Okabe-Ito colours, ordered so neighbours also differ in luminance (helps in grayscale).
 PALETTE: tuple[str, ...] = (
@@ -279,21 +280,6 @@ def display_name(system: object, max_length: int = LABEL_MAX_CHARS) -> str:
 def label_text(system: object, max_length: int = LABEL_MAX_CHARS) -> str:
     """:func:`display_name` made safe for a matplotlib text (``$`` stays a dollar sign)."""
     return _plain(display_name(system, max_length))
-
-
-#: Readable names for raw identifiers that reach figures (SWE-bench Pro run files are named
-#: by slug): the display-name map for systems. Unknown names are shown cleaned and shortened.
-NAMES: dict[str, str] = {
-    "claude-45sonnet-10132025": "Claude Sonnet 4.5 (Pro run, 2025-10-13)",
-    "claude-4sonnet-10132025": "Claude Sonnet 4 (Pro run, 2025-10-13)",
-    "gpt-5-250-turns-10132025": "GPT-5, 250 turns (Pro run, 2025-10-13)",
-    "kimi-k2-instruct-10132025": "Kimi K2 Instruct (Pro run, 2025-10-13)",
-    "claude-sonnet-4-paper": "Claude Sonnet 4 (Pro paper)",
-    "claude-opus-4-1-paper": "Claude Opus 4.1 (Pro paper)",
-    "gptoss-paper": "gpt-oss (Pro paper)",
-    "gemini-2-5-pro-preview-paper": "Gemini 2.5 Pro Preview (Pro paper)",
-    "gpt-4o-paper": "GPT-4o (Pro paper)",
-}
 
 
 def _wrap(text: str, width_in: float, fontsize: float) -> str:
