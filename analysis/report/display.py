@@ -54,6 +54,18 @@ def _whole(value: float) -> str:
     return f"{value:,.0f}" if abs(value) >= 10_000 else f"{value:.0f}"
 
 
+def _mixed(value: float) -> str:
+    if pd.isna(value):
+        return ""
+    if _is_large_whole(value):
+        return _whole(value)
+    return f"{value:,.0f}" if abs(value) >= 1e5 else f"{value:.6g}"
+
+
+def _is_large_whole(value: float) -> bool:
+    return not pd.isna(value) and abs(value) >= 1000 and float(value).is_integer()
+
+
 def readable_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` for display: counts stored as floats shown as whole numbers, with thousands
     separators from 10,000 ("24,000", not "24000.0"; years stay "2019"); other numbers kept;
@@ -70,8 +82,11 @@ def readable_frame(frame: pd.DataFrame) -> pd.DataFrame:
                 whole and pd.api.types.is_float_dtype(values) and present.abs().max() >= 1
             ):
                 shown[column] = [_whole(v) for v in values]
-            elif values.isna().any():
-                shown[column] = [("" if pd.isna(v) else v) for v in values]
+            else:
+                # mixed columns (0.2 next to 2000): whole thousands as counts, never "2000.00"
+                shown[column] = [
+                    _whole(v) if _is_large_whole(v) else ("" if pd.isna(v) else v) for v in values
+                ]
         else:
             shown[column] = [
                 ("" if v is None or (isinstance(v, float) and pd.isna(v)) else v) for v in values
