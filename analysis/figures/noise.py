@@ -105,7 +105,8 @@ def figure_granularity_versus_noise(at_500: pd.Series, noise: RunToRunNoise, bes
     ax.grid(axis="x", visible=True)
     annotate_figure(
         fig,
-        "A score moves in steps of 0.2 points but is uncertain by several",
+        f"A score moves in steps of {scales.iloc[0]:.1f} points but is uncertain by "
+        f"{scales.iloc[3]:.1f}",
         f"Granularity against noise, in points, at a {best:.1f}% score on 500 tasks.",
         source=SOURCE + "; AutoCodeRover's three runs on SWE-bench Lite",
     )
