@@ -537,3 +537,28 @@ def test_show_table_is_readable_and_keeps_dollars_literal(monkeypatch):
     display.show_table(frame, caption="All pairs", appendix=True)
     assert shown[1].data.startswith('<details class="sa-appendix')
     assert "All pairs (2 rows)" in shown[1].data
+
+
+def test_ledger_page_shows_the_styled_ledger_and_tags_hide_raw_outputs(tmp_path, hostile_ledger):
+    path = _output_notebook(tmp_path / "00_ledger.ipynb", "**Finding.** Ledger.")
+    notebook = nbformat.read(path, as_version=4)
+    notebook.cells[1].metadata["tags"] = ["remove-output"]  # the raw table
+    notebook.cells.append(new_markdown_cell("Gone from the page."))
+    notebook.cells[-1].metadata["tags"] = ["remove-cell"]
+    nbformat.write(notebook, path)
+    index = report.render_site(
+        [path],
+        tmp_path / "site",
+        ledger=hostile_ledger,
+        built_at=BUILT_AT,
+        figures_dir=tmp_path / "no-figures",
+    )
+    page = (index.parent / "00_ledger.html").read_text()
+    table = page[
+        page.index('id="ledger-table"') : page.index("</table>", page.index('id="ledger-table"'))
+    ]
+    assert table.count('<tr id="claim-') == len(hostile_ledger)
+    assert "System &lt;script&gt;alert(3)&lt;/script&gt; resolves 80%" in table  # escaped
+    assert "<td>1</td>" not in page  # the tagged cell's raw output is left out
+    assert "Gone from the page." not in page
+    assert "Finding.</strong> Ledger." in page

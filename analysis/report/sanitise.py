@@ -187,6 +187,10 @@ def _is_repeat(data: dict[str, Any], seen: set[str]) -> bool:
     return False
 
 
+#: Cell tags (nbconvert's TagRemovePreprocessor names) that hide a cell or its outputs on
+#: the page; the notebook keeps them.
+REMOVE_CELL_TAGS = frozenset({"remove-cell", "remove_cell"})
+REMOVE_OUTPUT_TAGS = frozenset({"remove-output", "remove_output"})
 #: nbval's comment markers (``# NBVAL_CHECK_OUTPUT``...): for the test runner, not readers.
 _NBVAL_MARKER = re.compile(
     r"^[ \t]*#[ \t]*(?:NBVAL|PYTEST_VALIDATE)_[A-Z_]+[ \t]*\n?", re.MULTILINE
@@ -196,6 +200,10 @@ _NBVAL_MARKER = re.compile(
 def strip_test_markers(source: str) -> str:
     """Cell source without nbval's marker comment lines (the notebook keeps them)."""
     return _NBVAL_MARKER.sub("", source)
+
+
+def _tags(cell: Any) -> set[str]:
+    return set(cell.metadata.get("tags", []))
 
 
 def _shows_table(cell: Any) -> bool:
@@ -217,16 +225,20 @@ def prepare_for_page(notebook: Any, captions: dict[str, str] | None = None) -> A
     cell's result shows the same output twice).
     PNG outputs of a cell that called ``save_figure(fig, "NN-name", ...)`` get that
     figure's caption (from ``captions``) as alt text. nbval's marker comments are removed
-    from the code; a checked printout right after a table (which repeats the table's
+    from the code; cells tagged ``remove-cell`` and outputs of cells tagged ``remove-output``
+    are left out; a checked printout right after a table (which repeats the table's
     numbers for nbval) is folded (``sa_fold_outputs`` in the cell's metadata).
     """
     captions = captions or {}
     notebook = copy.deepcopy(notebook)
     notebook.metadata.pop("widgets", None)
     previous = None
+    notebook.cells = [cell for cell in notebook.cells if not _tags(cell) & REMOVE_CELL_TAGS]
     for cell in notebook.cells:
         if cell.cell_type != "code":
             continue
+        if _tags(cell) & REMOVE_OUTPUT_TAGS:
+            cell["outputs"] = []  # e.g. a raw table the page shows styled elsewhere
         checked = "nbval-check-output" in cell.metadata.get("tags", []) or bool(
             _NBVAL_MARKER.search(cell.source)
         )

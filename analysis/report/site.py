@@ -48,6 +48,8 @@ TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 NBCONVERT_TEMPLATE = "swe_audit"
 #: Markdown output of :func:`analysis.report.display.show_finding`.
 FINDING_PREFIX = "**Finding.**"
+#: The notebook whose page also shows the styled ledger table (the ledger's own notebook).
+LEDGER_PAGE = "00"
 #: The figure the index leads with (drawn by :mod:`analysis.figures.ledger`).
 LEAD_FIGURE = "00-verdicts-by-article"
 #: Pages run no scripts at all; this policy makes that a rule the browser enforces.
@@ -372,6 +374,17 @@ def render_site(
         notebooks.append(notebook)
 
     captions = {figure["name"]: figure["caption"] for figure in figures}
+    if ledger is None:
+        ledger, ledger_error = _load_ledger(progress=progress)
+    else:
+        ledger_error = ""
+    rows = None if ledger is None else ledger_rows(ledger, [page.name for page in pages])
+    # notebook 00 is the ledger's own page: it shows the same styled table as the index
+    ledger_html = (
+        Markup(environment.get_template("_ledger_section.html.j2").render(ledger_rows=rows))
+        if rows is not None
+        else Markup("")
+    )
     nav = environment.get_template("_nav.html.j2")
     footer = environment.get_template("_footer.html.j2")
     exporter = _html_exporter()
@@ -385,6 +398,7 @@ def render_site(
                 figures=page.figures
             ),
             "sa_footer_html": footer.render(page_sources=page.sources_used, **footer_context),
+            "sa_ledger_html": ledger_html if page.number == LEDGER_PAGE else Markup(""),
         }
         body, _resources = exporter.from_notebook_node(
             prepare_for_page(notebook, captions), resources=resources
@@ -392,11 +406,6 @@ def render_site(
         (site_dir / page.filename).write_text(body, encoding="utf-8")
 
     common = {"csp": CONTENT_SECURITY_POLICY, "pages": pages}
-    if ledger is None:
-        ledger, ledger_error = _load_ledger(progress=progress)
-    else:
-        ledger_error = ""
-    rows = None if ledger is None else ledger_rows(ledger, [page.name for page in pages])
     counts = _verdict_counts(rows or [])
     lead = next((f for f in figures if f["name"] == LEAD_FIGURE), None)
     index_html = environment.get_template("index.html.j2").render(
