@@ -534,6 +534,7 @@ def test_show_table_is_readable_and_keeps_dollars_literal(monkeypatch):
     assert "&lt;0.001" in html and "0.041" in html
     assert "NaN" not in html and "None" not in html
     assert re.search(r'<table[^>]*class="[^"]*mathjax_ignore', html)
+    assert '<td style="text-align: left;">$0.01 per call</td>' in html  # text left, numbers right
     display.show_table(frame, caption="All pairs", appendix=True)
     assert shown[1].data.startswith('<details class="sa-appendix')
     assert "All pairs (2 rows)" in shown[1].data

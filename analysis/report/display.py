@@ -104,6 +104,31 @@ def readable_header(name: object) -> str:
     return text.replace("_pct_", " % ").replace("_", " ")
 
 
+def _align_text_left(table: str, frame: pd.DataFrame) -> str:
+    """Left-align the cells of text columns (names, claims); numbers stay right-aligned.
+    An inline style, so JupyterLab and the report agree. Row labels are ``th`` cells, so
+    column positions count ``td`` cells only."""
+    text_columns = [
+        position
+        for position, column in enumerate(frame.columns)
+        if not pd.api.types.is_numeric_dtype(frame[column])
+        and not pd.api.types.is_bool_dtype(frame[column])
+        and not pd.api.types.is_datetime64_any_dtype(frame[column])
+    ]
+    if not text_columns:
+        return table
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(table, "html.parser")
+    body = soup.find("tbody")
+    for row in body.find_all("tr", recursive=False) if body else []:
+        cells = row.find_all("td", recursive=False)
+        for position in text_columns:
+            if position < len(cells):
+                cells[position]["style"] = "text-align: left;"
+    return str(soup)
+
+
 def show_table(
     frame: pd.DataFrame,
     caption: str | None = None,
@@ -124,7 +149,7 @@ def show_table(
     shown = readable_frame(frame)
     if not isinstance(shown.columns, pd.MultiIndex):
         shown.columns = [readable_header(column) for column in shown.columns]
-    table = shown.to_html(**to_html)
+    table = _align_text_left(shown.to_html(**to_html), frame)
     if appendix:
         label = escape(caption or "Table")
         table = (
