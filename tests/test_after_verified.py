@@ -252,7 +252,8 @@ def test_figures_carry_title_source_and_computed_captions() -> None:
     ]
     for fig, (caption, alt) in built:
         texts = [t.get_text() for t in fig.texts]
-        assert fig.get_suptitle() and any(t.startswith("Source: ") for t in texts)
+        assert any(t.get_fontweight() == "bold" for t in fig.texts)  # the title block
+        assert any(t.startswith("Source: ") for t in texts)
         assert caption and alt
         plt.close(fig)
     assert f"of {len(table)} systems" in figs.caption_ceiling(table)[0]

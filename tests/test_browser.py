@@ -3,7 +3,10 @@ headless Chromium (Playwright driving Debian's /usr/bin/chromium).
 
 Checks: no console errors, every image loads, the ledger table is present, hostile names
 appear as text and nothing executes (no dialog, no script or event-handler elements), and
-no request leaves the local server. Saves screenshots to ``reports/artifacts/``.
+no request leaves the local server. As a reader meets it, at 1280 and 420 px: no page wider
+than the viewport, no "NaN"/"None" cell, no count formatted as a float, and the verdict's
+rule visible in every ledger row; the same on the real report (committed notebooks and the
+measured ledger) when the data mirror is there. Saves screenshots to ``reports/artifacts/``.
 """
 
 from __future__ import annotations
@@ -59,6 +62,8 @@ def _ledger(make_ledger):
                 "interval_low": 70.1,
                 "interval_high": 78.3,
                 "verdict": "contradicted",
+                "rule": "80 lies outside [70.1, 78.3]",
+                "caveat": "bash-only agent, not the vendor's scaffold",
             },
             {
                 "id": "same-score",
@@ -69,6 +74,8 @@ def _ledger(make_ledger):
                 "interval_low": 70.1,
                 "interval_high": 78.3,
                 "verdict": "reproduced",
+                "rule": "74 lies inside [70.1, 78.3]",
+                "caveat": "",
                 "detail": HOSTILE_IN_LEDGER[2],
             },
             {
@@ -80,6 +87,8 @@ def _ledger(make_ledger):
                 "interval_low": float("nan"),
                 "interval_high": float("nan"),
                 "verdict": "not testable",
+                "rule": "no public per-task data",
+                "caveat": float("nan"),
                 "reason": "needs the lab's private run logs",
             },
         ]
@@ -162,13 +171,13 @@ def browser():
 class Visit:
     """A page opened in the browser, with everything that went wrong while loading it."""
 
-    def __init__(self, browser, url: str, base: str) -> None:
+    def __init__(self, browser, url: str, base: str, width: int = 1100) -> None:
         self.console_errors: list[str] = []
         self.page_errors: list[str] = []
         self.dialogs: list[str] = []
         self.failed_requests: list[str] = []
         self.foreign_requests: list[str] = []
-        self.context = browser.new_context(viewport={"width": 1100, "height": 900})
+        self.context = browser.new_context(viewport={"width": width, "height": 900})
         self.page = self.context.new_page()
         self.page.set_default_timeout(20_000)
         self.page.on(
@@ -278,3 +287,119 @@ def test_notebook_page_shows_names_as_text_and_folds_code(browser, served_site):
         assert visit.dialogs == [] and visit.console_errors == []
     finally:
         visit.close()
+
+
+# --- as a reader meets it: 1280 px and phone width ----------------------------------------
+
+WIDTHS = (1280, 420)
+#: Headers of columns that hold counts (their cells must never read "24000.0").
+COUNT_HEADER = r"^(n|n_.*|.*tasks|.*count|.*calls|.*exchanges|.*accounts|systems|runs|resolved)$"
+READER_CHECKS = """(countHeader) => {
+  const counts = new RegExp(countHeader, 'i');
+  const cells = Array.from(document.querySelectorAll('td, th'));
+  const missing = cells.map(c => c.innerText.trim())
+    .filter(t => /^(nan|none|null|undefined|<na>|nat)$/i.test(t));
+  const floats = [];
+  for (const table of document.querySelectorAll('table')) {
+    const head = table.querySelector('thead tr:last-child');
+    const headers = head ? Array.from(head.children).map(h => h.innerText.trim()) : [];
+    for (const row of table.querySelectorAll('tbody tr')) {
+      Array.from(row.children).forEach((cell, i) => {
+        const text = cell.innerText.trim();
+        if (/^[0-9]{4,}[.]0+$/.test(text) ||
+            (counts.test(headers[i] || '') && /^[0-9][0-9,]*[.]0+$/.test(text))) {
+          floats.push((headers[i] || '?') + ': ' + text);
+        }
+      });
+    }
+  }
+  const rows = Array.from(document.querySelectorAll('#ledger-table tbody tr'));
+  const withoutRule = rows.filter(r => {
+    const rule = r.querySelector('.sa-rule');
+    return !rule || !rule.innerText.trim() || rule.getBoundingClientRect().height === 0;
+  }).map(r => r.id);
+  return {
+    pageWidth: document.documentElement.scrollWidth,
+    bodyWidth: document.body.scrollWidth,
+    viewport: window.innerWidth,
+    missing: missing.slice(0, 10),
+    floats: floats.slice(0, 10),
+    ledgerRows: rows.length,
+    withoutRule: withoutRule,
+  };
+}"""
+
+
+def _reader_checks(browser, base: str, page_name: str, width: int) -> dict:
+    visit = Visit(browser, base + page_name, base, width=width)
+    try:
+        assert visit.response is not None and visit.response.ok
+        found = visit.page.evaluate(READER_CHECKS, COUNT_HEADER)
+        if width == min(WIDTHS) or page_name == "index.html":
+            artifacts = paths.reports_dir() / "artifacts"
+            artifacts.mkdir(parents=True, exist_ok=True)
+            shot = artifacts / f"{Path(page_name).stem}-{width}.png"
+            visit.page.screenshot(path=str(shot), full_page=True)
+        return found
+    finally:
+        visit.close()
+
+
+def _assert_readable(found: dict, page_name: str, width: int, rules_expected: bool) -> None:
+    where = f"{page_name} at {width} px"
+    assert found["pageWidth"] <= found["viewport"], f"{where}: page scrolls sideways {found}"
+    assert found["bodyWidth"] <= found["viewport"], f"{where}: body wider than viewport"
+    assert found["missing"] == [], f"{where}: cells show missing values {found['missing']}"
+    assert found["floats"] == [], f"{where}: counts formatted as floats {found['floats']}"
+    if rules_expected:
+        assert found["withoutRule"] == [], f"{where}: ledger rows without a visible rule"
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("page_name", PAGES)
+def test_fixture_pages_read_well_at_desktop_and_phone_width(browser, served_site, page_name, width):
+    found = _reader_checks(browser, served_site, page_name, width)
+    _assert_readable(found, page_name, width, rules_expected=True)
+    if page_name == "index.html":
+        assert found["ledgerRows"] == 3
+
+
+@pytest.fixture(scope="module")
+def served_report(tmp_path_factory, mirror):
+    """The real report: the committed notebooks' outputs and the measured ledger, served."""
+    from analysis.claims.ledger import ledger
+    from analysis.report.execute import notebook_paths
+
+    measured = ledger()
+    site = tmp_path_factory.mktemp("report") / "site"
+    report.render_site(notebook_paths(), site, ledger=measured)
+    handler = functools.partial(_QuietHandler, directory=str(site))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        pages = sorted(path.name for path in site.glob("*.html"))
+        yield f"http://127.0.0.1:{server.server_address[1]}/", pages, "rule" in measured.columns
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_real_report_reads_well_at_desktop_and_phone_width(browser, served_report, width):
+    base, pages, has_rules = served_report
+    assert "index.html" in pages and len(pages) >= 3
+    problems = []
+    for page_name in pages:
+        found = _reader_checks(browser, base, page_name, width)
+        try:
+            _assert_readable(found, page_name, width, rules_expected=has_rules)
+        except AssertionError as error:
+            problems.append(str(error))
+    assert problems == []
+    if not has_rules:
+        pytest.skip(
+            "the measured ledger has no 'rule' column yet (added by the verdicts branch): "
+            "layout, missing-value and count checks passed; the visible-rule check is skipped"
+        )

@@ -213,9 +213,10 @@ def test_age_slope_figure_builds() -> None:
             "date_source": ["name", "submission", "name"],
         }
     )
-    trend = {"intercept": 0.0, "trend": 0.0}
+    trend = {"intercept": 0.0, "trend": 0.0, "low": -0.05, "high": 0.05}
     fig = contamination_figures.figure_age_slopes(per_system, trend)
-    assert len(fig.axes[0].get_legend().get_texts()) == 3
+    legends = [*fig.legends, *(ax.get_legend() for ax in fig.axes if ax.get_legend())]
+    assert sum(len(legend.get_texts()) for legend in legends) == 3
 
 
 @settings(max_examples=50, deadline=None)

@@ -13,6 +13,7 @@ import contextlib
 import datetime as dt
 import json
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -35,6 +36,29 @@ KERNEL_NAME = "swe-audit"
 FIXTURE = "tests/fixtures/lab_smoke.ipynb"
 START_TIMEOUT = 90  # seconds; the server imports a lot on a busy 2-core machine
 CELL_TIMEOUT = 60
+
+
+#: Run in the JupyterLab kernel after the fixture's cells (see the end of the test).
+LAB_DISPLAY_CHECKS = """
+import pandas as pd
+from analysis.figures.distillation import in_jupyterlab
+from analysis.figures.style import figures_enabled
+from analysis.report.display import show_table
+
+show_table(pd.DataFrame({"cost": ["$0.01 per API call for $3"]}), index=False)
+print("in JupyterLab:", in_jupyterlab())
+print("figures written:", figures_enabled())
+"""
+
+
+def _lab_mathjax_ignore_class() -> str | None:
+    """The ``ignoreHtmlClass`` of the MathJax bundled with this JupyterLab (what it skips)."""
+    static = Path(sys.prefix) / "share" / "jupyter" / "lab" / "static"
+    for bundle in static.glob("*.js"):
+        match = re.search(r'ignoreHtmlClass:"([^"]+)"', bundle.read_text(errors="ignore"))
+        if match:
+            return match.group(1)
+    return None
 
 
 def _free_port() -> int:
@@ -227,18 +251,24 @@ def test_jupyterlab_lists_notebooks_and_runs_one_in_the_project_kernel(server):
     notebook = nbformat.from_dict(model["content"])
     assert notebook.metadata["kernelspec"]["name"] == KERNEL_NAME
     cells = [cell.source for cell in notebook.cells if cell.cell_type == "code"]
+    fixture_cells = len(cells)
+    cells += [LAB_DISPLAY_CHECKS]
 
-    code, kernel = server.request(
-        "POST", "/api/kernels", {"name": KERNEL_NAME, "path": str(Path(FIXTURE).parent)}
+    # a session, as JupyterLab opens a notebook (it sets JPY_SESSION_NAME in the kernel)
+    code, session = server.request(
+        "POST",
+        "/api/sessions",
+        {"path": FIXTURE, "type": "notebook", "name": "", "kernel": {"name": KERNEL_NAME}},
     )
     assert code == 201
+    kernel = session["kernel"]
     try:
         url = (
             f"ws://127.0.0.1:{server.port}/api/kernels/{kernel['id']}/channels?token={server.token}"
         )
         results = asyncio.run(_execute_cells(url, cells))
     finally:
-        code, _ = server.request("DELETE", f"/api/kernels/{kernel['id']}")
+        code, _ = server.request("DELETE", f"/api/sessions/{session['id']}")
         assert code == 204
     assert [result["status"] for result in results] == ["ok"] * len(cells)
     assert not [o for r in results for o in r["outputs"] if o["type"] == "error"]
@@ -250,3 +280,16 @@ def test_jupyterlab_lists_notebooks_and_runs_one_in_the_project_kernel(server):
 
     code, kernels = server.request("GET", "/api/kernels")
     assert all(item["id"] != kernel["id"] for item in kernels)
+
+    # what a researcher sees in JupyterLab: a "$" in a table stays a dollar sign (the table
+    # carries the class JupyterLab's MathJax skips), the sliders are offered (no "open in
+    # JupyterLab" note), and running a notebook writes no report figures
+    checks = results[fixture_cells]["outputs"]
+    html = next(o["data"]["text/html"] for o in checks if "text/html" in o.get("data", {}))
+    assert "$0.01 per API call for $3" in html
+    assert re.search(r'<table class="[^"]*\bmathjax_ignore\b', html)
+    assert _lab_mathjax_ignore_class() == "mathjax_ignore"
+    printed = "".join(o.get("text", "") for o in checks if o["type"] == "stream")
+    assert "in JupyterLab: True" in printed
+    assert "figures written: False" in printed
+    assert "Open in JupyterLab" not in printed

@@ -74,6 +74,7 @@ def figures(tmp_path, monkeypatch):
 
     directory = tmp_path / "figures"
     monkeypatch.setenv("SWEAUDIT_FIGURES", str(directory))
+    monkeypatch.setenv(plots.WRITE_FIGURES_ENV, "1")  # as the report build does
     fig, ax = plt.subplots(figsize=(3, 2))
     ax.plot([0, 1], [0, 1])
     plots.save_figure(fig, "01-fixture-line", caption="The line <b>rises</b>.")
@@ -103,7 +104,7 @@ def test_site_has_index_page_per_notebook_gallery_and_figures(site):
     assert "Fixture: hostile system names" in index  # the notebook's title
     assert 'id="ledger-table"' in index
     ledger_table = index[index.index('id="ledger-table"') : index.index("</table>")]
-    assert ledger_table.count("<tr>") == 3  # header + two claims
+    assert ledger_table.count('<tr id="claim-') == 2  # two claims
     # the finding sentence is lifted from the notebook's show_finding output
     assert "<strong>Finding.</strong> The best system is" in index
     # a claim links to its notebook page only when that page exists
@@ -323,6 +324,7 @@ def test_execute_notebooks_runs_in_this_python_and_tracks_sources(
         "from analysis import paths\n"
         "open(paths.raw_dir() / " + repr(SOURCES["verified_tasks"].files[0].path) + ").read()",
         "from analysis.report.display import show_finding\nshow_finding('It took {n} s.', n=1)",
+        "from analysis.figures.style import figures_enabled\nprint(figures_enabled())",
     )
     (executed,) = execute.execute_notebooks(
         [notebook], tmp_path / "build", timeout=60, progress=False
@@ -331,6 +333,7 @@ def test_execute_notebooks_runs_in_this_python_and_tracks_sources(
     result = nbformat.read(executed, as_version=4)
     assert result.cells[1].outputs[0]["text"].strip() == sys.executable
     assert report.notebook_finding(result) == "**Finding.** It took 1 s."
+    assert result.cells[4].outputs[0]["text"].strip() == "True"  # the build writes figures
     assert result.metadata["swe_audit"]["opened"] == [str(data_file)]
     assert not nbformat.read(notebook, as_version=4).cells[1].get("outputs")  # source untouched
     index = report.render_site(
@@ -378,10 +381,185 @@ def test_renders_the_committed_notebooks(mirror, tmp_path):
     )
     html = index.read_text()
     table = html[html.index('id="ledger-table"') : html.index("</table>")]
-    assert table.count("<tr>") == len(claims) + 1
+    assert table.count('<tr id="claim-') == len(claims)
     for notebook in notebooks:
         page = (index.parent / f"{notebook.stem}.html").read_text()
         assert f'href="{notebook.stem}.html"' in html
         assert '<footer class="sa-provenance"' in page and "<script" not in page.lower()
     findings = html.count("<strong>Finding.</strong>")
     assert findings >= len(notebooks) - 1  # (a ledger-only notebook may have no finding)
+
+
+# --- what a reader sees: findings, ledger rules, tables ------------------------------------
+
+
+def _output_notebook(path: Path, finding: str) -> Path:
+    """A notebook with saved outputs (no execution): a table, its nbval-checked printout,
+    and a finding."""
+    table = new_code_cell("show_table(frame)")
+    table.outputs = [
+        nbformat.v4.new_output(
+            "display_data", data={"text/html": "<table><tr><td>1</td></tr></table>"}
+        )
+    ]
+    check = new_code_cell("# NBVAL_CHECK_OUTPUT\nprint(1)")
+    check.outputs = [nbformat.v4.new_output("stream", name="stdout", text="checked 1\n")]
+    last = new_code_cell("show_finding(...)")
+    last.outputs = [nbformat.v4.new_output("display_data", data={"text/markdown": finding})]
+    notebook = new_notebook(cells=[new_markdown_cell("# Bullets"), table, check, last])
+    nbformat.write(notebook, path)
+    return path
+
+
+def test_index_lifts_the_headline_and_the_page_keeps_the_bullets(tmp_path, hostile_ledger):
+    finding = "**Finding.** Scores level off at 80%.\n\n- first detail 11\n- second detail 22"
+    assert report.finding_headline(finding) == "**Finding.** Scores level off at 80%."
+    path = _output_notebook(tmp_path / "02_bullets.ipynb", finding)
+    index = report.render_site(
+        [path],
+        tmp_path / "site",
+        ledger=hostile_ledger,
+        built_at=BUILT_AT,
+        figures_dir=tmp_path / "no-figures",
+    )
+    html = index.read_text()
+    assert "Scores level off at 80%." in html and "first detail" not in html
+    page = (index.parent / "02_bullets.html").read_text()
+    assert "first detail 11" in page and "second detail 22" in page
+    # nbval's marker is for the test runner: not shown; the printout repeating the table
+    # above is folded
+    assert "NBVAL_CHECK_OUTPUT" not in page
+    assert re.search(r'<details class="sa-checks">\s*<summary>', page)
+    assert "checked 1" in page
+
+
+def test_ledger_shows_rule_and_caveat_next_to_the_verdict(tmp_path, make_ledger):
+    rows = [
+        {
+            "id": "a",
+            "claim": "c",
+            "claimed": 80.0,
+            "measured": 73.0,
+            "interval_low": 69.6,
+            "interval_high": 76.5,
+            "verdict": "contradicted",
+            "rule": "80 lies outside [69.6, 76.5]",
+            "caveat": "731 public tasks vs 1,865",
+        },
+        {
+            "id": "b",
+            "claim": "d",
+            "claimed": 5.0,
+            "measured": 5.0,
+            "interval_low": 4.0,
+            "interval_high": 6.0,
+            "verdict": "not rejected",
+            "rule": "5 lies inside [4, 6]",
+            "caveat": float("nan"),
+        },
+    ]
+    index = report.render_site(
+        [],
+        tmp_path / "site",
+        ledger=make_ledger(rows),
+        built_at=BUILT_AT,
+        figures_dir=tmp_path / "no-figures",
+    )
+    html = index.read_text()
+    table = html[html.index('id="ledger-table"') : html.index("</table>")]
+    assert '<div class="sa-rule">80 lies outside [69.6, 76.5]</div>' in table
+    assert "<strong>Caveat:</strong> 731 public tasks vs 1,865" in table
+    assert 'sa-verdict-not-rejected">not rejected' in table
+    assert "nan" not in table.lower().replace("nano", "")
+    # before the verdicts branch adds the columns, the ledger still renders
+    old = make_ledger([{k: v for k, v in rows[0].items() if k not in ("rule", "caveat")}])
+    index = report.render_site(
+        [], tmp_path / "old", ledger=old, built_at=BUILT_AT, figures_dir=tmp_path / "none"
+    )
+    assert 'class="sa-rule"' not in index.read_text()
+
+
+def test_index_leads_with_headline_numbers_and_the_lead_figure(tmp_path, make_ledger, monkeypatch):
+    import matplotlib.pyplot as plt
+
+    from analysis.figures import ledger as ledger_figures
+    from analysis.figures import style
+
+    ledger = make_ledger(
+        [
+            {
+                "id": f"c{i}",
+                "verdict": v,
+                "claim": "c",
+                "claimed": 1.0,
+                "measured": 1.0,
+                "interval_low": 0.5,
+                "interval_high": 1.5,
+            }
+            for i, v in enumerate(["reproduced"] * 3 + ["contradicted"])
+        ]
+    )
+    fig = ledger_figures.figure_verdicts_by_article(ledger)
+    style.save_figure(fig, report.LEAD_FIGURE, directory=tmp_path / "figures")
+    plt.close(fig)
+    index = report.render_site(
+        [], tmp_path / "site", ledger=ledger, built_at=BUILT_AT, figures_dir=tmp_path / "figures"
+    )
+    html = index.read_text()
+    numbers = html[html.index('id="headline-numbers"') : html.index("</ul>")]
+    assert re.findall(r'class="sa-big">(\d+)<', numbers) == ["4", "3", "1"]
+    lead = html[html.index('id="lead-figure"') : html.index("</figure>")]
+    assert 'src="figures/00-verdicts-by-article.png"' in lead
+    assert 'alt="Horizontal stacked bars' in lead  # the alt text saved with the figure
+
+
+def test_show_table_is_readable_and_keeps_dollars_literal(monkeypatch):
+    from analysis.report import display
+
+    shown = []
+    monkeypatch.setattr(display, "display", shown.append)
+    frame = pd.DataFrame(
+        {
+            "calls": [24000.0, 3.0],
+            "year": [2019, 2020],
+            "cost": ["$0.01 per call", None],
+            "p": [display.format_p(0.0001), display.format_p(0.0412)],
+            "x": [1.5, float("nan")],
+        }
+    )
+    display.show_table(frame, index=False, caption="Costs in $")
+    html = shown[0].data
+    assert "24,000" in html and "24000.0" not in html and ">3<" in html
+    assert ">2019<" in html
+    assert "&lt;0.001" in html and "0.041" in html
+    assert "NaN" not in html and "None" not in html
+    assert re.search(r'<table[^>]*class="[^"]*mathjax_ignore', html)
+    assert '<td style="text-align: left;">$0.01 per call</td>' in html  # text left, numbers right
+    display.show_table(frame, caption="All pairs", appendix=True)
+    assert shown[1].data.startswith('<details class="sa-appendix')
+    assert "All pairs (2 rows)" in shown[1].data
+
+
+def test_ledger_page_shows_the_styled_ledger_and_tags_hide_raw_outputs(tmp_path, hostile_ledger):
+    path = _output_notebook(tmp_path / "00_ledger.ipynb", "**Finding.** Ledger.")
+    notebook = nbformat.read(path, as_version=4)
+    notebook.cells[1].metadata["tags"] = ["remove-output"]  # the raw table
+    notebook.cells.append(new_markdown_cell("Gone from the page."))
+    notebook.cells[-1].metadata["tags"] = ["remove-cell"]
+    nbformat.write(notebook, path)
+    index = report.render_site(
+        [path],
+        tmp_path / "site",
+        ledger=hostile_ledger,
+        built_at=BUILT_AT,
+        figures_dir=tmp_path / "no-figures",
+    )
+    page = (index.parent / "00_ledger.html").read_text()
+    table = page[
+        page.index('id="ledger-table"') : page.index("</table>", page.index('id="ledger-table"'))
+    ]
+    assert table.count('<tr id="claim-') == len(hostile_ledger)
+    assert "System &lt;script&gt;alert(3)&lt;/script&gt; resolves 80%" in table  # escaped
+    assert "<td>1</td>" not in page  # the tagged cell's raw output is left out
+    assert "Gone from the page." not in page
+    assert "Finding.</strong> Ledger." in page

@@ -32,7 +32,7 @@ from scipy import stats as scipy_stats
 
 from analysis import frames
 from analysis.analyses.audit import paired_tests
-from analysis.analyses.leaderboard import acr_noise
+from analysis.analyses.noise import acr_noise
 from analysis.data.results import Results, ResultsMatrix, make_results, to_matrix
 from analysis.errors import DataError
 from analysis.stats.comparisons import holm_adjust

@@ -12,7 +12,17 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from analysis.analyses.defects import chronological_order, random_order_curves, unsolved_curve
-from analysis.figures.style import COLORS, FIGSIZE, PALETTE, line_kwargs
+from analysis.figures.style import (
+    COLORS,
+    FIGSIZE,
+    PALETTE,
+    annotate_figure,
+    describe_figure,
+    label_text,
+    line_kwargs,
+)
+
+SOURCE = "SWE-bench bash-only and early leaderboard submissions (per-task results)"
 
 
 def figure_unsolved_curve(
@@ -27,12 +37,20 @@ def figure_unsolved_curve(
     all systems in submission order. Returns the Figure."""
 
     fig, ax = plt.subplots()
+    ends = []
     for index, (label, matrix) in enumerate(
         (("bash-only systems", bash_only), ("bash-only + early submissions", combined))
     ):
         curve = random_order_curves(matrix, n_orders=n_orders, seed=seed)
         style = line_kwargs(index)
-        ax.plot(curve["systems"], curve["mean"], label=label, markevery=5, **style)
+        ax.plot(
+            curve["systems"],
+            curve["mean"],
+            label=f"{label} ({len(matrix)}): mean, band = middle 95% of orders",
+            markevery=5,
+            **style,
+        )
+        ends.append(f"{curve['mean'].iloc[-1]:.0f} with all {len(matrix)} {label}")
         ax.fill_between(
             curve["systems"],
             curve["low"],
@@ -54,29 +72,39 @@ def figure_unsolved_curve(
     ax.set_xlabel("systems added")
     ax.set_ylabel("tasks no system solves")
     ax.set_ylim(bottom=0)
-    ax.legend()
+    ax.legend(fontsize=8)
+    annotate_figure(
+        fig,
+        "Adding systems stops shrinking the set of unsolved tasks",
+        f"Tasks no system solves as systems are added in {n_orders} random orders (seed {seed}); "
+        "lines are the mean, shaded bands the middle 95% of orders.",
+        source=SOURCE,
+    )
+    describe_figure(
+        fig,
+        caption="The unsolved set shrinks fast with the first systems, then flattens: "
+        + "; ".join(ends)
+        + f". Shaded bands: the middle 95% of {n_orders} random orders.",
+        alt="Falling curves of tasks no system solves against the number of systems added, "
+        "each with a shaded band, flattening out (" + "; ".join(ends) + ").",
+    )
     return fig
 
 
 def figure_flags(flags: pd.DataFrame) -> Figure:
-    """2PL difficulty against item-rest correlation, flagged tasks marked. Returns the Figure."""
+    """2PL difficulty against item-rest correlation, flagged tasks marked. Never-solved tasks
+    all share one difficulty and have no correlation, so they are one labelled marker with
+    their count. Returns the Figure."""
 
     fig, ax = plt.subplots()
-    groups = (
-        ("not flagged", ~flags["flagged"], PALETTE[0], "o"),
-        ("never solved", flags["never_solved"], PALETTE[4], "x"),
-        (
-            "misfit or negative discrimination",
-            (flags["misfit"] | flags["negative_discrimination"]) & ~flags["never_solved"],
-            PALETTE[1],
-            "s",
-        ),
-    )
-    for label, mask, colour, marker in groups:
+    never = flags["never_solved"].astype(bool)
+    misfit = (flags["misfit"] | flags["negative_discrimination"]).astype(bool) & ~never
+    plain = ~flags["flagged"].astype(bool)
+    for label, mask, colour, marker in (
+        ("not flagged", plain, PALETTE[0], "o"),
+        ("misfit or negative discrimination", misfit, PALETTE[1], "s"),
+    ):
         subset = flags[mask]
-        if label == "never solved":
-            # every never-solved task gets the same difficulty and no correlation: one point
-            label = "never solved, all at one point"
         ax.scatter(
             subset["difficulty"],
             subset["item_rest_correlation"].fillna(0),
@@ -86,10 +114,51 @@ def figure_flags(flags: pd.DataFrame) -> Figure:
             label=f"{label} ({len(subset)})",
             alpha=0.8,
         )
+    n_never = int(never.sum())
+    if n_never:
+        x = float(flags.loc[never, "difficulty"].median())
+        ax.scatter(
+            [x],
+            [0],
+            s=120,
+            color=PALETTE[4],
+            marker="X",
+            zorder=4,
+            label=f"never solved ({n_never}, all at this one point)",
+        )
+        ax.annotate(
+            f"{n_never} never-solved tasks",
+            (x, 0),
+            textcoords="offset points",
+            xytext=(-10, 18),
+            ha="right",
+            fontsize=8,
+            arrowprops={"arrowstyle": "-", "color": "#666666", "linewidth": 0.6},
+        )
     ax.axhline(0, color="#444444", linewidth=0.8)
     ax.set_xlabel("IRT difficulty (2PL, logits)")
     ax.set_ylabel("item-rest correlation (0 when undefined)")
-    ax.legend(loc="upper right")
+    ax.legend(loc="upper right", fontsize=8)
+    n_flagged = int(flags["flagged"].sum())
+    flagged_never = int((never & flags["flagged"].astype(bool)).sum())
+    annotate_figure(
+        fig,
+        "Which tasks the item-response model flags",
+        f"{n_flagged} of {len(flags)} tasks flagged: {flagged_never} never solved, "
+        f"{int(misfit.sum())} misfit or with negative discrimination.",
+        source=SOURCE,
+    )
+    share = 100 * flagged_never / n_flagged if n_flagged else 0.0
+    describe_figure(
+        fig,
+        caption=f"{flagged_never} of the {n_flagged} flagged tasks ({share:.0f}%) are never "
+        "solved; they share one difficulty and have no correlation, so they are drawn as one "
+        f"marker. The other {int(misfit.sum())} flagged tasks misfit the model or are solved "
+        "more often by weaker systems.",
+        alt=f"Scatter of {len(flags)} tasks, difficulty against item-rest correlation: most "
+        f"unflagged tasks in a band of positive correlation, {int(misfit.sum())} square "
+        f"markers for misfits, and one large cross standing for {n_never} never-solved tasks.",
+    )
     return fig
 
 
@@ -141,11 +210,31 @@ def figure_grader_aware(scores: pd.DataFrame) -> Figure:
         color="black",
         label="observed",
     )
-    ax.set_yticks(positions, [str(name).replace("$", r"\$") for name in data["system"]])
+    ax.set_yticks(positions, [label_text(name) for name in data["system"]])
     ax.grid(axis="x", visible=True)
     ax.grid(axis="y", visible=False)
     ax.set_ylim(-0.7, len(data) - 0.3)
     ax.set_xlabel("resolved (%)")
     ax.set_xlim(0, 100)
     ax.legend(loc="lower right", fontsize=8)  # weak systems sit left: bottom right is free
+    ratio = (data["grader_high_pct"] - data["grader_low_pct"]) / (
+        data["plain_high_pct"] - data["plain_low_pct"]
+    )
+    annotate_figure(
+        fig,
+        "If tests reject correct fixes, every score is less certain",
+        "Plain 95% CIs (tasks resampled) against grader-aware 95% intervals under the "
+        "audit's defect rate on the hardest tasks: a sensitivity analysis, not a measurement.",
+        source=SOURCE + "; OpenAI's 2026 audit rates",
+    )
+    describe_figure(
+        fig,
+        caption="Under the audit's defect rate on the hardest tasks, every system's interval "
+        f"widens (median {ratio.median():.1f} times as wide) and shifts up: grader-aware "
+        "intervals (grey bars, corrected score as open diamond) against plain task-resampling "
+        "intervals (black lines, observed score as dot). A sensitivity analysis, not a "
+        "measurement.",
+        alt=f"For each of {len(data)} systems, a thin black interval around the observed score "
+        "and a thicker grey interval, wider and shifted right, around the corrected score.",
+    )
     return fig

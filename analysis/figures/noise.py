@@ -12,8 +12,16 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from analysis.analyses.noise import difference_matrix
-from analysis.figures.style import PALETTE, heatmap, interval_plot
+from analysis.figures.style import (
+    PALETTE,
+    annotate_figure,
+    describe_figure,
+    heatmap,
+    interval_plot,
+)
 from analysis.stats.noise import RunToRunNoise
+
+SOURCE = "SWE-bench bash-only leaderboard (per-task results)"
 
 
 def figure_system_intervals(intervals: pd.DataFrame) -> Figure:
@@ -27,7 +35,21 @@ def figure_system_intervals(intervals: pd.DataFrame) -> Figure:
         label="system",
         xlabel="% resolved (bash-only), 95% interval clustered by repository",
     )
-    return ax.figure
+    fig = ax.figure
+    widths = intervals["clustered_high"] - intervals["clustered_low"]
+    annotate_figure(
+        fig,
+        "Each score is only known to within a few points",
+        f"{len(intervals)} systems run with the same agent; 95% CIs clustered by repository.",
+        source=SOURCE,
+    )
+    return describe_figure(
+        fig,
+        caption=f"Scores of {len(intervals)} bash-only systems with 95% intervals "
+        f"{widths.min():.1f} to {widths.max():.1f} points wide; neighbours overlap.",
+        alt=f"Dot-and-whisker chart of {len(intervals)} systems, best at the top, with "
+        "overlapping horizontal intervals.",
+    )
 
 
 def figure_pairwise_differences(pairs: pd.DataFrame, order: list[str]) -> Figure:
@@ -42,8 +64,22 @@ def figure_pairwise_differences(pairs: pd.DataFrame, order: list[str]) -> Figure
     fig, ax = plt.subplots(figsize=(7.5, 6.8))
     heatmap(shown, ax=ax, center=0.0, colorbar_label="row minus column (points)")
     ax.tick_params(labelsize=7)
-    ax.set_title("Significant paired differences; blank = not significant", fontsize=10)
-    return fig
+    significant = int(shown.notna().to_numpy().sum() // 2)
+    pairs_total = len(shown) * (len(shown) - 1) // 2
+    annotate_figure(
+        fig,
+        "Systems with similar scores cannot be told apart",
+        "Paired differences in points (row minus column) where significant after Holm "
+        "correction; blank cells are not significant.",
+        source=SOURCE,
+    )
+    return describe_figure(
+        fig,
+        caption=f"{significant} of {pairs_total} pairs differ significantly (Holm-corrected); "
+        "blank cells could not be told apart.",
+        alt=f"Heatmap of {len(shown)} by {len(shown)} systems, coloured where the paired "
+        f"difference is significant ({significant} pairs) and blank elsewhere.",
+    )
 
 
 def figure_granularity_versus_noise(at_500: pd.Series, noise: RunToRunNoise, best: float) -> Figure:
@@ -60,12 +96,28 @@ def figure_granularity_versus_noise(at_500: pd.Series, noise: RunToRunNoise, bes
         }
     )
     fig, ax = plt.subplots(figsize=(7, 3.2))
-    ax.barh(scales.index, scales.to_numpy(), color=[PALETTE[1]] + [PALETTE[0]] * 5, hatch="//")
+    ax.barh(scales.index, scales.to_numpy(), color=[PALETTE[1]] + [PALETTE[0]] * 5)
     for position, value in enumerate(scales.to_numpy()):
         ax.text(value + 0.1, position, f"{value:.1f}", va="center", fontsize=8)
     ax.invert_yaxis()
     ax.set_xlabel(f"points, at a {best:.1f}% score on 500 tasks")
-    return fig
+    ax.grid(axis="y", visible=False)
+    ax.grid(axis="x", visible=True)
+    annotate_figure(
+        fig,
+        f"A score moves in steps of {scales.iloc[0]:.1f} points but is uncertain by "
+        f"{scales.iloc[3]:.1f}",
+        f"Granularity against noise, in points, at a {best:.1f}% score on 500 tasks.",
+        source=SOURCE + "; AutoCodeRover's three runs on SWE-bench Lite",
+    )
+    return describe_figure(
+        fig,
+        caption=f"One task is {scales.iloc[0]:.1f} points, while the smallest detectable gap "
+        f"between two systems is {scales.iloc[4]:.1f} points (paired).",
+        alt="Horizontal bars: "
+        + "; ".join(f"{name} {value:.1f}" for name, value in scales.items())
+        + ".",
+    )
 
 
 def figure_rank_intervals(ranks: pd.DataFrame) -> Figure:
@@ -81,4 +133,16 @@ def figure_rank_intervals(ranks: pd.DataFrame) -> Figure:
         xlabel="rank (1 = best): observed, with bootstrap 95% interval",
     )
     ax.set_xticks(range(1, len(ranks) + 1, 2))
-    return ax.figure
+    fig = ax.figure
+    spans = ranks["rank_high"] - ranks["rank_low"]
+    annotate_figure(
+        fig,
+        "Ranks are uncertain too",
+        "Observed rank with its bootstrap 95% interval (tasks resampled).",
+        source=SOURCE,
+    )
+    return describe_figure(
+        fig,
+        caption=f"Bootstrap 95% rank intervals span a median {spans.median():.0f} places.",
+        alt=f"Dot-and-whisker chart of {len(ranks)} systems' ranks with their intervals.",
+    )

@@ -110,6 +110,8 @@ def execute_notebook(
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
     from tqdm.auto import tqdm
 
+    from analysis.figures.style import WRITE_FIGURES_ENV
+
     path = Path(path)
     try:
         notebook = nbformat.read(path, as_version=4)
@@ -140,6 +142,8 @@ def execute_notebook(
             info = client.wait_for_reply(client.kc.kernel_info())
             if info is not None and "language_info" in info["content"]:
                 notebook.metadata["language_info"] = info["content"]["language_info"]
+            # only the report build writes figures (save_figure checks this variable)
+            _run_hidden(client, f"__import__('os').environ[{WRITE_FIGURES_ENV!r}] = '1'")
             if track_sources:
                 _run_hidden(client, _source_tracking_code(_data_prefixes()))
             for index in code_cells:

@@ -187,6 +187,32 @@ def _is_repeat(data: dict[str, Any], seen: set[str]) -> bool:
     return False
 
 
+#: Cell tags (nbconvert's TagRemovePreprocessor names) that hide a cell or its outputs on
+#: the page; the notebook keeps them.
+REMOVE_CELL_TAGS = frozenset({"remove-cell", "remove_cell"})
+REMOVE_OUTPUT_TAGS = frozenset({"remove-output", "remove_output"})
+#: nbval's comment markers (``# NBVAL_CHECK_OUTPUT``...): for the test runner, not readers.
+_NBVAL_MARKER = re.compile(
+    r"^[ \t]*#[ \t]*(?:NBVAL|PYTEST_VALIDATE)_[A-Z_]+[ \t]*\n?", re.MULTILINE
+)
+
+
+def strip_test_markers(source: str) -> str:
+    """Cell source without nbval's marker comment lines (the notebook keeps them)."""
+    return _NBVAL_MARKER.sub("", source)
+
+
+def _tags(cell: Any) -> set[str]:
+    return set(cell.metadata.get("tags", []))
+
+
+def _shows_table(cell: Any) -> bool:
+    return any(
+        "<table" in _joined(output.get("data", {}).get("text/html", ""))
+        for output in cell.get("outputs", [])
+    )
+
+
 _SAVE_FIGURE_CALL = re.compile(r"""save_figure\(\s*[^,()]+,\s*["']([0-9]{2}-[a-z0-9-]+)["']""")
 
 
@@ -198,14 +224,28 @@ def prepare_for_page(notebook: Any, captions: dict[str, str] | None = None) -> A
     notebook) and repeated Markdown/HTML outputs (a display call whose value is also the
     cell's result shows the same output twice).
     PNG outputs of a cell that called ``save_figure(fig, "NN-name", ...)`` get that
-    figure's caption (from ``captions``) as alt text.
+    figure's caption (from ``captions``) as alt text. nbval's marker comments are removed
+    from the code; cells tagged ``remove-cell`` and outputs of cells tagged ``remove-output``
+    are left out; a checked printout right after a table (which repeats the table's
+    numbers for nbval) is folded (``sa_fold_outputs`` in the cell's metadata).
     """
     captions = captions or {}
     notebook = copy.deepcopy(notebook)
     notebook.metadata.pop("widgets", None)
+    previous = None
+    notebook.cells = [cell for cell in notebook.cells if not _tags(cell) & REMOVE_CELL_TAGS]
     for cell in notebook.cells:
         if cell.cell_type != "code":
             continue
+        if _tags(cell) & REMOVE_OUTPUT_TAGS:
+            cell["outputs"] = []  # e.g. a raw table the page shows styled elsewhere
+        checked = "nbval-check-output" in cell.metadata.get("tags", []) or bool(
+            _NBVAL_MARKER.search(cell.source)
+        )
+        if checked and previous is not None and _shows_table(previous):
+            cell.metadata["sa_fold_outputs"] = True
+        previous = cell
+        cell.source = strip_test_markers(cell.source)
         kept = []
         seen: set[str] = set()
         saved = _SAVE_FIGURE_CALL.findall(cell.source)
@@ -218,6 +258,8 @@ def prepare_for_page(notebook: Any, captions: dict[str, str] | None = None) -> A
                 if WIDGET_MIME in raw or _is_repeat(raw, seen):
                     continue
                 output["data"] = safe_output_data(raw)
+                if "image/png" in output["data"]:
+                    output["data"].pop("text/plain", None)  # "<Figure size ...>" is noise
                 if not output["data"]:
                     continue
                 if "image/png" in output["data"]:

@@ -37,6 +37,8 @@ from analysis.claims.format import format_claimed, format_measured
 from analysis.claims.ledger import ledger
 from analysis.claims.types import ARTICLES, VERDICTS
 from analysis.errors import DataError
+from analysis.figures.ledger import article_label
+from analysis.formatting import format_ci
 from analysis.report.execute import NOTEBOOK_PATTERN, execute_notebooks, notebook_paths
 from analysis.report.provenance import project_commit, read_sources, source_rows, sources_for_paths
 from analysis.report.sanitise import finding_to_html, prepare_for_page
@@ -46,6 +48,10 @@ TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 NBCONVERT_TEMPLATE = "swe_audit"
 #: Markdown output of :func:`analysis.report.display.show_finding`.
 FINDING_PREFIX = "**Finding.**"
+#: The notebook whose page also shows the styled ledger table (the ledger's own notebook).
+LEDGER_PAGE = "00"
+#: The figure the index leads with (drawn by :mod:`analysis.figures.ledger`).
+LEAD_FIGURE = "00-verdicts-by-article"
 #: Pages run no scripts at all; this policy makes that a rule the browser enforces.
 CONTENT_SECURITY_POLICY = (
     "script-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-src 'none'"
@@ -61,7 +67,7 @@ class Page:
     filename: str
     title: str
     finding_markdown: str | None
-    finding_html: Markup | None
+    finding_html: Markup | None  # the headline sentence only (bullets stay on the page)
     sources_used: list[str] | None = None
     figures: list[dict[str, str]] = field(default_factory=list)
 
@@ -116,6 +122,14 @@ def notebook_finding(notebook: Any) -> str | None:
     return None
 
 
+def finding_headline(markdown_text: str) -> str:
+    """The headline of a ``show_finding`` output: its first paragraph, without the bullets
+    (which stay on the notebook's page)."""
+    paragraphs = [part.strip() for part in re.split(r"\n\s*\n", markdown_text.strip())]
+    lines = [line for line in paragraphs[0].splitlines() if not line.lstrip().startswith("- ")]
+    return " ".join(line.strip() for line in lines)
+
+
 # --- provenance ---------------------------------------------------------------------------
 
 
@@ -135,17 +149,27 @@ def collect_figures(directory: Path | None = None) -> list[dict[str, str]]:
         if not FIGURE_NAME.match(name):
             continue
         caption_path = directory / f"{name}.txt"
+        text = caption_path.read_text(encoding="utf-8").strip() if caption_path.exists() else ""
+        caption, alt = split_caption(text)
         figures.append(
             {
                 "name": name,
                 "png": png.name,
                 "svg": f"{name}.svg" if (directory / f"{name}.svg").exists() else png.name,
-                "caption": caption_path.read_text(encoding="utf-8").strip()
-                if caption_path.exists()
-                else "",
+                "caption": caption,
+                "alt": alt or caption or name,
             }
         )
     return figures
+
+
+def split_caption(text: str) -> tuple[str, str]:
+    """A caption file's text -> (caption, alt text); ``save_figure`` writes the alt text on
+    a last line starting with ``Alt:``."""
+    caption, alt = [], []
+    for line in text.splitlines():
+        (alt if line.startswith("Alt:") or alt else caption).append(line)
+    return "\n".join(caption).strip(), " ".join(alt).removeprefix("Alt:").strip()
 
 
 def remove_figures(number: str, directory: Path | None = None) -> list[Path]:
@@ -174,17 +198,20 @@ def ledger_rows(ledger: pd.DataFrame, page_names: Iterable[str] = ()) -> list[di
         note = record.get("reason") if verdict == "not testable" else record.get("detail")
         notebook = str(record.get("notebook", "") or "")
         attribution = str(record.get("attribution", "") or "")
+        rule, caveat = _cell_text(record.get("rule")), _cell_text(record.get("caveat"))
         rows.append(
             {
                 "id": str(record.get("id", "")),
                 "claim": str(record.get("claim", "")),
                 "claimed": format_claimed(record),
-                "measured": format_measured(record),
+                "measured": measured_text(record),
                 "verdict": verdict,
-                "source": _article_label(str(record.get("source", "") or ""), ARTICLES),
+                "source": article_label(str(record.get("source", "") or ""), ARTICLES),
+                "rule": rule,
+                "caveat": caveat,
                 "primary_source": str(record.get("primary_source", "") or ""),
                 "attribution": "" if attribution in ("", "correct") else attribution,
-                "note": "" if note is None or pd.isna(note) else str(note),
+                "note": "" if _cell_text(note) in (rule, caveat) else _cell_text(note),
                 "notebook": notebook,
                 "notebook_number": notebook[:2],
                 "notebook_href": f"{notebook}.html" if notebook in pages else "",
@@ -203,13 +230,32 @@ def _verdict_counts(rows: Sequence[dict[str, Any]]) -> list[tuple[str, int]]:
     return [(verdict, tally[verdict]) for verdict in order]
 
 
-def _article_label(source: str, articles: dict[str, str]) -> str:
-    """Short label of a seed article: author or outlet and date ("Ikesan, 2026-02")."""
-    title = articles.get(source)
-    if not title:
-        return source
-    parts = [part.strip() for part in title.split(",")]
-    return f"{parts[0]}, {parts[-1]}" if len(parts) > 1 else parts[0]
+def measured_text(record: dict[str, Any]) -> str:
+    """The measured value in the report's one interval style, "78.8% (95% CI 75.0–82.3)",
+    or :func:`analysis.claims.format.format_measured` when there is no interval."""
+    values = [record.get(key) for key in ("measured", "interval_low", "interval_high")]
+    if any(v is None or not isinstance(v, int | float) or pd.isna(v) for v in values):
+        return format_measured(record)
+    unit = _cell_text(record.get("unit"))
+    return format_ci(*values, unit=unit if unit in ("%", "") else f" {unit}")
+
+
+def _cell_text(value: Any) -> str:
+    """A ledger cell as display text: "" for missing values (never "nan" or "None")."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    return str(value).strip()
+
+
+def headline_numbers(rows: Sequence[dict[str, Any]]) -> list[tuple[str, str]]:
+    """The index's headline numbers, from the ledger: claims checked, then each verdict's
+    count in the site's verdict order, largest groups first (at most five in all)."""
+    if not rows:
+        return []
+    counts = _verdict_counts(rows)
+    ranked = sorted(counts, key=lambda pair: -pair[1])[:4]
+    keep = [pair for pair in counts if pair in ranked]
+    return [(f"{len(rows)}", "claims checked")] + [(f"{n}", verdict) for verdict, n in keep]
 
 
 def _load_ledger(progress: bool = False) -> tuple[pd.DataFrame | None, str]:
@@ -320,7 +366,7 @@ def render_site(
                 filename=f"{path.stem}.html",
                 title=_display_title(notebook_title(notebook, path.stem), match["number"]),
                 finding_markdown=finding,
-                finding_html=finding_to_html(finding) if finding else None,
+                finding_html=finding_to_html(finding_headline(finding)) if finding else None,
                 sources_used=None if opened is None else sources_for_paths(opened, sources),
                 figures=[f for f in figures if f["name"].startswith(match["number"] + "-")],
             )
@@ -328,6 +374,17 @@ def render_site(
         notebooks.append(notebook)
 
     captions = {figure["name"]: figure["caption"] for figure in figures}
+    if ledger is None:
+        ledger, ledger_error = _load_ledger(progress=progress)
+    else:
+        ledger_error = ""
+    rows = None if ledger is None else ledger_rows(ledger, [page.name for page in pages])
+    # notebook 00 is the ledger's own page: it shows the same styled table as the index
+    ledger_html = (
+        Markup(environment.get_template("_ledger_section.html.j2").render(ledger_rows=rows))
+        if rows is not None
+        else Markup("")
+    )
     nav = environment.get_template("_nav.html.j2")
     footer = environment.get_template("_footer.html.j2")
     exporter = _html_exporter()
@@ -341,6 +398,7 @@ def render_site(
                 figures=page.figures
             ),
             "sa_footer_html": footer.render(page_sources=page.sources_used, **footer_context),
+            "sa_ledger_html": ledger_html if page.number == LEDGER_PAGE else Markup(""),
         }
         body, _resources = exporter.from_notebook_node(
             prepare_for_page(notebook, captions), resources=resources
@@ -348,13 +406,11 @@ def render_site(
         (site_dir / page.filename).write_text(body, encoding="utf-8")
 
     common = {"csp": CONTENT_SECURITY_POLICY, "pages": pages}
-    if ledger is None:
-        ledger, ledger_error = _load_ledger(progress=progress)
-    else:
-        ledger_error = ""
-    rows = None if ledger is None else ledger_rows(ledger, [page.name for page in pages])
     counts = _verdict_counts(rows or [])
+    lead = next((f for f in figures if f["name"] == LEAD_FIGURE), None)
     index_html = environment.get_template("index.html.j2").render(
+        headline_numbers=headline_numbers(rows or []),
+        lead_figure=lead,
         nav_html=Markup(nav.render(pages=pages, current="index.html")),
         footer_html=Markup(footer.render(page_sources=None, **footer_context)),
         ledger_rows=rows,
