@@ -98,8 +98,9 @@ def run(variant: Variant, home: Path) -> Run:
         output = result.stdout + result.stderr
         code = code or result.returncode
     wall = time.perf_counter() - start
-    found = re.findall(r"=+ (.*(?:passed|failed).*) in [0-9.]+s", output)
-    summary = found[-1] if found else ("ok" if code == 0 else output.strip()[-300:])
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", output)
+    found = re.findall(r"([0-9]+ (?:failed|passed)[^\n]*?) in [0-9.]+s", plain)
+    summary = found[-1] if found else ("ok" if code == 0 else plain.strip()[-300:])
     return Run(wall=wall, cpu=children_cpu() - cpu, load=load, code=code, summary=summary)
 
 

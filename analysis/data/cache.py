@@ -77,11 +77,10 @@ def _package_files() -> list[Path]:
     package = Path(__file__).resolve().parent.parent
     files = sorted(package.rglob("*.py"))
     data = paths.data_dir()
-    raw = paths.raw_dir().resolve()
+    # The upstream files (data/raw/) are keyed by their pins, and the cache is not code.
+    skipped = (paths.raw_dir().resolve(), cache_dir(), data / "raw")
     for path in sorted(data.rglob("*")) if data.is_dir() else []:
-        # The upstream files (data/raw/) are keyed by their pins, not hashed here.
-        top = path.relative_to(data).parts[0]
-        if path.is_file() and top != "raw" and raw not in path.resolve().parents:
+        if path.is_file() and not any(folder in path.resolve().parents for folder in skipped):
             files.append(path)
     return files
 

@@ -1,8 +1,9 @@
 """Execute the notebooks (step 1 of ``python -m analysis report``).
 
-:func:`execute_notebooks` runs ``notebooks/NN_*.ipynb`` in order with nbclient, in a kernel of
-the current Python environment, with a tqdm progress bar and a time limit per notebook, and
-writes the executed copies to ``reports/build/`` (the committed notebooks are not modified).
+:func:`execute_notebooks` runs ``notebooks/NN_*.ipynb`` with nbclient, two at a time (each in
+its own kernel of the current Python environment), with a tqdm progress bar and a time limit
+per notebook, and writes the executed copies to ``reports/build/`` (the committed notebooks
+are not modified).
 A failing cell raises :class:`NotebookError` naming notebook and cell. The kernel records which
 data files each notebook opened (:mod:`analysis.report.provenance` maps them to sources).
 """
