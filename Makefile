@@ -40,11 +40,12 @@ data: setup
 ## All tests: lint, unit tests, data tests, browser and JupyterLab tests, nbval on notebooks.
 ## They run with a throw-away HOME (tests/conftest.py also redirects the profile directories),
 ## so nothing is written outside the project, in $(TEST_JOBS) processes (one file or notebook
-## per process at a time) sharing one fresh compute cache (tests/conftest.py).
+## per process at a time; the notebooks, the longest, first) sharing one fresh compute cache
+## (tests/conftest.py).
 test: setup browser lint
 	@home=$$(mktemp -d) && trap 'rm -rf "$$home"' EXIT && \
 	  GIT_CONFIG_GLOBAL="$${GIT_CONFIG_GLOBAL:-$$HOME/.gitconfig}" HOME="$$home" \
-	  $(PY) -m pytest tests --nbval-lax notebooks --nbval-current-env -p no:cacheprovider \
+	  $(PY) -m pytest --nbval-lax notebooks tests --nbval-current-env -p no:cacheprovider \
 	  -n $(TEST_JOBS) --dist loadfile
 
 lint: setup

@@ -31,7 +31,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 TEST_BEFORE = ["-m", "pytest", "tests", "--nbval-lax", "notebooks", "--nbval-current-env"]
 TEST_BEFORE += ["-p", "no:cacheprovider", "-q"]
-TEST_AFTER = [*TEST_BEFORE, "-n", "2", "--dist", "loadfile"]
+# Notebooks first: the longest units start first, the small test files fill the end.
+TEST_AFTER = ["-m", "pytest", "--nbval-lax", "notebooks", "tests", "--nbval-current-env"]
+TEST_AFTER += ["-p", "no:cacheprovider", "-q", "-n", "2", "--dist", "loadfile"]
 REPORT_STEPS = (["-m", "analysis", "fetch"], ["-m", "analysis", "validate"])
 REPORT_STEPS += (["-m", "analysis", "report"],)
 
@@ -132,6 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--after", default="HEAD", help="commit measured as 'after'")
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--skip-tests", action="store_true", help="time the report only")
+    parser.add_argument("--skip-report", action="store_true", help="time the tests only")
     parser.add_argument("--output", type=Path, help="also write the tables (Markdown) here")
     args = parser.parse_args(argv)
 
@@ -160,7 +163,9 @@ def main(argv: list[str] | None = None) -> int:
                 isolated_home=True,
             ),
         ]
-        groups = {"`make report` (fetch, validate, execute and render)": report}
+        groups = {}
+        if not args.skip_report:
+            groups["`make report` (fetch, validate, execute and render)"] = report
         if not args.skip_tests:
             groups["`make test` (pytest + nbval of every notebook)"] = tests
         for tree in (base, after):  # data into each tree's cache once, untimed
