@@ -280,6 +280,21 @@ def test_writes_are_atomic_and_leave_no_temporary_files(store) -> None:
     assert all(path.suffix == ".pickle" and not path.name.startswith(".") for path in files)
 
 
+def test_memo_keeps_results_in_memory_on_top_of_the_disk(store) -> None:
+    calls = []
+
+    @cache.cached(memo=2)
+    def double(n: int) -> int:
+        calls.append(n)
+        return 2 * n
+
+    assert double(1) == double(1) == 2
+    assert len(calls) == 1 and len(entries(store)) == 1
+    double.cache_clear()
+    assert double(1) == 2 and len(calls) == 1  # from disk
+    assert double.__wrapped__.__wrapped_sources__ == ()
+
+
 def test_an_unpicklable_result_is_returned_but_not_stored(store) -> None:
     @cache.cached()
     def make_function(n: int):
@@ -340,6 +355,8 @@ def _real_calls():
         ("frames.leaderboard", unwrap(frames.leaderboard), none()),
         ("frames.bash_only_results", unwrap(frames.bash_only_results), none()),
         ("frames.moatless_results", unwrap(frames.moatless_results), none()),
+        ("leaderboard.task_repos", unwrap(leaderboard.task_repos), none()),
+        ("leaderboard.acr_noise", unwrap(leaderboard.acr_noise), none()),
         ("leaderboard.saturation_fit", unwrap(leaderboard.saturation_fit), none(n_boot=20)),
         (
             "leaderboard.bash_only_bootstrap",

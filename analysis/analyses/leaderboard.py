@@ -13,7 +13,6 @@ by :mod:`analysis.frames` and listed by :func:`analysis.frames.excluded_systems`
 
 from __future__ import annotations
 
-import functools
 import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -45,7 +44,7 @@ VERIFIED_LAUNCH = pd.Timestamp("2024-08-13")
 N_RESAMPLES = 4000
 
 
-@functools.lru_cache(maxsize=1)
+@cached(sources=("verified_tasks",), memo=1)
 def task_repos() -> pd.Series:
     """Repository of each Verified task, indexed by instance_id (the cluster labels)."""
     tasks = frames.verified_tasks()
@@ -80,8 +79,7 @@ def frontier(board: str) -> pd.DataFrame:
     return best_so_far(submissions(board), date="date", score="resolved_pct", name="name")
 
 
-@functools.lru_cache(maxsize=8)
-@cached(sources=("leaderboards",))
+@cached(sources=("leaderboards",), memo=8)
 def saturation_fit(
     board: str = "Verified", model: str = "logistic", n_boot: int = 300, seed: int = 0
 ) -> SaturationFit:
@@ -191,8 +189,7 @@ def cost_versus_score() -> pd.DataFrame:
 # --- noise ------------------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=2)
-@cached(sources=("leaderboards", "verified_tasks"))
+@cached(sources=("leaderboards", "verified_tasks"), memo=2)
 def bash_only_bootstrap(n_resamples: int = N_RESAMPLES, seed: int = 0) -> BootstrapResult:
     """Task bootstrap of the bash-only matrix (shared resamples for all systems); cached."""
     return bootstrap_scores(frames.bash_only_matrix(), n_resamples=n_resamples, seed=seed)
@@ -226,8 +223,7 @@ def system_intervals() -> pd.DataFrame:
     return out.rename_axis("system").reset_index()
 
 
-@functools.lru_cache(maxsize=2)
-@cached(sources=("leaderboards", "verified_tasks"))
+@cached(sources=("leaderboards", "verified_tasks"), memo=2)
 def all_pairs(n_resamples: int = N_RESAMPLES, seed: int = 0) -> pd.DataFrame:
     """Every pair of bash-only systems compared on the same tasks (exact McNemar, Holm)."""
     return pairwise_comparisons(
@@ -299,7 +295,7 @@ def acr_runs_matrix() -> pd.DataFrame:
     return results_matrix(runs[["system", "instance_id", "resolved"]])
 
 
-@functools.lru_cache(maxsize=1)
+@cached(sources=("acr_runs",), memo=1)
 def acr_noise() -> RunToRunNoise:
     """Run-to-run noise of AutoCodeRover's three runs (:func:`analysis.stats.noise`)."""
     return run_to_run_noise(acr_runs_matrix())
@@ -471,8 +467,7 @@ def claim_noise_threshold() -> Measurement:
 # --- tiers and power ----------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=2)
-@cached(sources=("leaderboards", "verified_tasks"))
+@cached(sources=("leaderboards", "verified_tasks"), memo=2)
 def tier_table(alpha: float = 0.05) -> pd.DataFrame:
     """Compact-letter tiers of the bash-only systems (:func:`analysis.stats.tiers.tiers`,
     exact McNemar, Holm over all pairs); scores in points."""
@@ -589,8 +584,7 @@ def ranking_stability(
     )
 
 
-@functools.lru_cache(maxsize=2)
-@cached(sources=("leaderboards", "verified_tasks", "acr_runs"))
+@cached(sources=("leaderboards", "verified_tasks", "acr_runs"), memo=2)
 def bash_only_ranking_stability(n_splits: int = 200, seed: int = 0) -> RankingStability:
     """:func:`ranking_stability` of the bash-only systems (cached bootstrap,
     :func:`bash_only_bootstrap`), with AutoCodeRover's run-to-run SD (:func:`acr_noise`, three

@@ -214,13 +214,14 @@ def write_entry(path: Path, key: str, value: Any) -> bool:
     return True
 
 
-def cached(sources: Iterable[str] = ()) -> Callable[[F], F]:
+def cached(sources: Iterable[str] = (), memo: int | None = 0) -> Callable[[F], F]:
     """Decorator: keep ``function``'s result on disk, keyed as the module docstring says.
 
     ``sources``: the registry names of every upstream source the function reads itself
     (through :mod:`analysis.frames` or a reader); a function that gets its data only from
     its arguments declares none. Use it on deterministic functions whose results are
-    picklable and treated as read-only.
+    picklable and treated as read-only. ``memo``: also keep the last ``memo`` results in
+    memory (``functools.lru_cache(maxsize=memo)`` on top; ``None``: unbounded, 0: none).
     """
     names = tuple(sources)
 
@@ -245,6 +246,8 @@ def cached(sources: Iterable[str] = ()) -> Callable[[F], F]:
             return value
 
         wrapper.__wrapped_sources__ = names  # type: ignore[attr-defined]
+        if memo != 0:
+            return functools.lru_cache(maxsize=memo)(wrapper)  # type: ignore[return-value]
         return wrapper  # type: ignore[return-value]
 
     return decorate
