@@ -8,8 +8,12 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.swe-audit-installed
 KERNEL := swe-audit
+# Test processes (pytest-xdist; a test file, or a notebook, stays in one process) and
+# notebooks the report executes at once. Both share one compute cache (analysis.data.cache).
+TEST_JOBS ?= 2
+REPORT_JOBS ?= 2
 
-.PHONY: setup report data test lint browser benchmark calibration clean
+.PHONY: setup report data test lint browser benchmark bench-build calibration clean
 
 setup: $(STAMP)
 
@@ -21,10 +25,13 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 ## Main job: fetch and validate the data, execute every notebook, render the site.
+## Notebooks run $(REPORT_JOBS) at a time; loading, IRT fits and bootstraps they share are
+## computed once and kept in reports/cache/ (keyed on the input pins and the code: never stale;
+## SWEAUDIT_NO_CACHE=1 turns it off).
 report: setup
 	$(PY) -m analysis fetch
 	$(PY) -m analysis validate
-	$(PY) -m analysis report
+	SWEAUDIT_REPORT_JOBS=$(REPORT_JOBS) $(PY) -m analysis report
 
 data: setup
 	$(PY) -m analysis fetch
@@ -32,11 +39,14 @@ data: setup
 
 ## All tests: lint, unit tests, data tests, browser and JupyterLab tests, nbval on notebooks.
 ## They run with a throw-away HOME (tests/conftest.py also redirects the profile directories),
-## so nothing is written outside the project.
+## so nothing is written outside the project, in $(TEST_JOBS) processes (one file or notebook
+## per process at a time; the notebooks, the longest, first) sharing one fresh compute cache
+## (tests/conftest.py).
 test: setup browser lint
 	@home=$$(mktemp -d) && trap 'rm -rf "$$home"' EXIT && \
 	  GIT_CONFIG_GLOBAL="$${GIT_CONFIG_GLOBAL:-$$HOME/.gitconfig}" HOME="$$home" \
-	  $(PY) -m pytest tests --nbval-lax notebooks --nbval-current-env -p no:cacheprovider
+	  $(PY) -m pytest --nbval-lax notebooks tests --nbval-current-env -p no:cacheprovider \
+	  -n $(TEST_JOBS) --dist loadfile
 
 lint: setup
 	$(PY) -m ruff check analysis tests benchmarks notebooks
@@ -52,6 +62,10 @@ browser:
 
 benchmark: setup
 	$(PY) benchmarks/bench_bootstrap.py --profile
+
+## `make report` and the test run before (BASE, a commit) and after, cold and warm cache.
+bench-build: setup
+	$(PY) benchmarks/bench_build.py
 
 ## Coverage / type-I error of every interval and test, by simulation (full size, ~30 s).
 calibration: setup

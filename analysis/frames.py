@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from analysis.data.cache import cached
 from analysis.data.readers.acr import load_acr_runs
 from analysis.data.readers.annotations import load_annotations
 from analysis.data.readers.leaderboards import (
@@ -54,6 +55,7 @@ def _exclude_inconsistent(frame: pd.DataFrame, inconsistent: list[dict[str, Any]
 
 
 @functools.cache
+@cached(sources=("verified_tasks",))
 def verified_tasks() -> pd.DataFrame:
     """The 500 SWE-bench Verified tasks (:func:`~analysis.data.readers.verified.load_tasks`)."""
     return load_tasks()
@@ -66,6 +68,7 @@ def annotations() -> pd.DataFrame:
 
 
 @functools.cache
+@cached(sources=("leaderboards",))
 def leaderboard() -> pd.DataFrame:
     """Every leaderboard submission (:mod:`analysis.data.readers.leaderboards`)."""
     return load_leaderboard()
@@ -81,6 +84,7 @@ def submission_dates(board: str) -> dict[str, pd.Timestamp]:
 
 
 @functools.cache
+@cached(sources=("leaderboards", "verified_tasks"))
 def bash_only_results() -> pd.DataFrame:
     """Per-task bash-only results (long form) of the consistent systems.
 
@@ -100,6 +104,7 @@ def bash_only_matrix() -> pd.DataFrame:
 
 
 @functools.cache
+@cached(sources=("moatless_resolved", "leaderboards", "verified_tasks"))
 def moatless_results() -> pd.DataFrame:
     """Per-task Verified results of the early leaderboard submissions (moatless-tools record)
     whose reconstruction is consistent; ``attrs`` keep ``dates`` and ``names`` of every

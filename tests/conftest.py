@@ -50,10 +50,26 @@ def pytest_configure(config: pytest.Config) -> None:
     for name, path in wanted.items():
         _saved_environment[name] = os.environ.get(name)
         os.environ[name] = str(path)
+    _share_compute_cache()
+
+
+def _share_compute_cache() -> None:
+    """One fresh compute cache (analysis.data.cache) for the whole run: the tests, the xdist
+    workers and the nbval kernels inherit it, so shared work is computed once per run, and
+    at least once (every run exercises the computations; a cache left by an earlier run is
+    not used). An explicit ``SWEAUDIT_COMPUTE_CACHE`` is kept (the workers see the
+    controller's)."""
+    if os.environ.get("SWEAUDIT_COMPUTE_CACHE"):
+        return
+    directory = tempfile.mkdtemp(prefix="swe-audit-test-compute-cache-")
+    _saved_environment["_compute_cache"] = directory
+    _saved_environment["SWEAUDIT_COMPUTE_CACHE"] = None
+    os.environ["SWEAUDIT_COMPUTE_CACHE"] = directory
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     home = _saved_environment.pop("_home", None)
+    compute_cache = _saved_environment.pop("_compute_cache", None)
     for name, value in _saved_environment.items():
         if value is None:
             os.environ.pop(name, None)
@@ -62,6 +78,25 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     _saved_environment.clear()
     if home:
         shutil.rmtree(home, ignore_errors=True)
+    if compute_cache:
+        shutil.rmtree(compute_cache, ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def _compute_cache_off_when_patching(request: pytest.FixtureRequest):
+    """A test that monkeypatches may replace what a cached function reads or calls: it runs
+    with the compute cache off, so a patched result is never stored under the real key nor
+    a real result served past the patch. (Tests of the cache switch it back on themselves.)"""
+    if "monkeypatch" not in request.fixturenames:
+        yield
+        return
+    saved = os.environ.get("SWEAUDIT_NO_CACHE")
+    os.environ["SWEAUDIT_NO_CACHE"] = "1"
+    yield
+    if saved is None:
+        os.environ.pop("SWEAUDIT_NO_CACHE", None)
+    else:
+        os.environ["SWEAUDIT_NO_CACHE"] = saved
 
 
 def _require_mirror() -> bool:

