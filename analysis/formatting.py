@@ -3,7 +3,9 @@
 Every estimate the report states uses the same interval style, "78.8% (95% CI 75.0–82.3)";
 a range that is not a sampling interval (Monte Carlo over assumptions, a sensitivity span) is
 labelled for what it is: "85 billion (plausible range 32–192)". Counts are whole numbers with
-thousands separators, never floats ("24,000", not "24000.0").
+thousands separators, never floats ("24,000", not "24000.0"). Negative numbers take a real minus
+sign, and an interval with a negative bound reads "−0.20 (95% CI −0.28 to −0.12)", since a dash
+between two minus signs is hard to read.
 """
 
 from __future__ import annotations
@@ -11,18 +13,28 @@ from __future__ import annotations
 import math
 
 EN_DASH = "\u2013"
+MINUS = "\u2212"
+
+
+def _missing(value: float | None) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
 
 
 def format_number(value: float, digits: int = 1) -> str:
     """``value`` with ``digits`` decimals and thousands separators; "n/a" for NaN/None."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if _missing(value):
         return "n/a"
-    return f"{value:,.{digits}f}"
+    text = f"{value:,.{digits}f}"
+    if not text.startswith("-"):
+        return text
+    magnitude = text[1:]
+    # a value that rounds to zero carries no sign ("-0.0" would read as a negative)
+    return magnitude if not magnitude.strip("0.,") else MINUS + magnitude
 
 
 def format_count(value: float) -> str:
     """A count as a whole number with thousands separators ("24,000")."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if _missing(value):
         return "n/a"
     return f"{round(value):,d}"
 
@@ -40,12 +52,16 @@ def format_ci(
 
     ``unit`` follows the estimate ("%", " points", "" ...); ``label`` replaces
     "95% CI" for intervals that are not confidence intervals (see :func:`format_range`).
+    A missing estimate reads "n/a", missing bounds "(no interval)".
     """
+    if _missing(estimate):
+        return "n/a"
+    if _missing(low) or _missing(high):
+        return f"{format_number(estimate, digits)}{unit} (no interval)"
     name = label if label is not None else f"{level}% CI"
-    return (
-        f"{format_number(estimate, digits)}{unit} ({name} "
-        f"{format_number(low, digits)}{EN_DASH}{format_number(high, digits)})"
-    )
+    low_text, high_text = format_number(low, digits), format_number(high, digits)
+    between = " to " if MINUS in low_text + high_text else EN_DASH
+    return f"{format_number(estimate, digits)}{unit} ({name} {low_text}{between}{high_text})"
 
 
 def format_range(estimate: float, low: float, high: float, unit: str = "", digits: int = 1) -> str:

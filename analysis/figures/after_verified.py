@@ -22,13 +22,6 @@ from analysis.analyses.after_verified import (
 from analysis.figures.style import COLORS, FIGSIZE, annotate_figure, display_name, interval_plot
 from analysis.formatting import format_ci
 
-
-def make_room_for_annotations(fig: Figure) -> None:
-    """Keep the axes clear of the title block and the source line that
-    :func:`annotate_figure` writes at fixed positions (constrained layout ignores them)."""
-    fig.set_layout_engine("constrained", rect=(0.0, 0.04, 1.0, 0.88))
-
-
 BASH_ONLY_SOURCE = "SWE-bench bash-only leaderboard (per-task results)"
 
 
@@ -54,7 +47,6 @@ def figure_ceiling(table: pd.DataFrame, top: int = 15) -> Figure:
     ax.tick_params(axis="y", labelsize=7)
     fig = ax.figure
     fig.set_size_inches(FIGSIZE[0], max(fig.get_size_inches()[1], 4.5) + 0.8)
-    make_room_for_annotations(fig)
     annotate_figure(
         fig,
         "Scores against the ceiling the audit implies",
@@ -92,7 +84,6 @@ def figure_unsolved_solvers(unsolved: UnsolvedTasks, top: int = 12) -> Figure:
     ax.set_xlabel(f"tasks solved of the {len(unsolved.bash_unsolved)} no bash-only system solved")
     ax.tick_params(axis="y", labelsize=7)
     ax.grid(axis="y", visible=False)
-    make_room_for_annotations(fig)
     annotate_figure(
         fig,
         "Who solves the tasks the bash-only leaderboard never solved",
@@ -131,7 +122,6 @@ def figure_difficulty_agreement(agreement: DifficultyAgreement) -> Figure:
     ax.plot([0, 100], [0, 100], color=COLORS["black"], linewidth=0.8, linestyle=":")
     ax.set_xlabel("% of bash-only systems solving the task")
     ax.set_ylabel("% of OpenHands Index systems solving it")
-    make_room_for_annotations(fig)
     rho = format_ci(agreement.spearman, agreement.low, agreement.high, unit="", digits=2)
     annotate_figure(
         fig,
@@ -176,7 +166,6 @@ def figure_scaffold_pairs(pairs: pd.DataFrame, title: str, source: str) -> Figur
     ax.tick_params(axis="y", labelsize=6.5)
     fig = ax.figure
     fig.set_size_inches(FIGSIZE[0], fig.get_size_inches()[1] + 1.0)
-    make_room_for_annotations(fig)
     significant = int((pairs["p_holm"] < 0.05).sum())
     annotate_figure(
         fig,

@@ -37,6 +37,13 @@ def figure_system_intervals(intervals: pd.DataFrame) -> Figure:
     )
     fig = ax.figure
     widths = intervals["clustered_high"] - intervals["clustered_low"]
+    ordered = intervals.sort_values("score", ascending=False)
+    overlapping = int(
+        (
+            ordered["clustered_high"].iloc[1:].to_numpy()
+            >= ordered["clustered_low"].iloc[:-1].to_numpy()
+        ).sum()
+    )
     annotate_figure(
         fig,
         "Each score is only known to within a few points",
@@ -45,8 +52,9 @@ def figure_system_intervals(intervals: pd.DataFrame) -> Figure:
     )
     return describe_figure(
         fig,
-        caption=f"Scores of {len(intervals)} bash-only systems with 95% intervals "
-        f"{widths.min():.1f} to {widths.max():.1f} points wide; neighbours overlap.",
+        caption=f"Clustered by repository, the median 95% interval of the {len(intervals)} "
+        f"bash-only systems spans {widths.median():.0f} points ({widths.min():.1f} to "
+        f"{widths.max():.1f}); {overlapping} of {len(ordered) - 1} neighbours' intervals overlap.",
         alt=f"Dot-and-whisker chart of {len(intervals)} systems, best at the top, with "
         "overlapping horizontal intervals.",
     )
@@ -69,14 +77,16 @@ def figure_pairwise_differences(pairs: pd.DataFrame, order: list[str]) -> Figure
     annotate_figure(
         fig,
         "Systems with similar scores cannot be told apart",
-        "Paired differences in points (row minus column) where significant after Holm "
-        "correction; blank cells are not significant.",
+        "Paired differences in points (row minus column) where the clustered paired test is "
+        "significant after Holm correction; blank cells are not significant.",
         source=SOURCE,
     )
+    largest_blank = 100 * pairs.loc[~pairs["significant"].astype(bool), "difference"].abs().max()
     return describe_figure(
         fig,
-        caption=f"{significant} of {pairs_total} pairs differ significantly (Holm-corrected); "
-        "blank cells could not be told apart.",
+        caption=f"Blank cells are pairs the benchmark cannot separate once tasks are clustered by "
+        f"repository: {significant} of {pairs_total} pairs differ significantly (Holm-corrected), "
+        f"and gaps of up to {largest_blank:.1f} points are not significant.",
         alt=f"Heatmap of {len(shown)} by {len(shown)} systems, coloured where the paired "
         f"difference is significant ({significant} pairs) and blank elsewhere.",
     )
@@ -95,6 +105,7 @@ def figure_granularity_versus_noise(at_500: pd.Series, noise: RunToRunNoise, bes
             "smallest detectable gap, unpaired": at_500["mdd_unpaired"],
         }
     )
+    ratio = scales.iloc[3] / scales.iloc[0]
     fig, ax = plt.subplots(figsize=(7, 3.2))
     ax.barh(scales.index, scales.to_numpy(), color=[PALETTE[1]] + [PALETTE[0]] * 5)
     for position, value in enumerate(scales.to_numpy()):
@@ -112,8 +123,10 @@ def figure_granularity_versus_noise(at_500: pd.Series, noise: RunToRunNoise, bes
     )
     return describe_figure(
         fig,
-        caption=f"One task is {scales.iloc[0]:.1f} points, while the smallest detectable gap "
-        f"between two systems is {scales.iloc[4]:.1f} points (paired).",
+        caption=f"The {scales.iloc[0]:.1f}-point step of one task is {ratio:.0f} times smaller "
+        f"than the 95% half-width of a 500-task score ({scales.iloc[3]:.1f} points), even before "
+        f"clustering by repository; the smallest detectable paired gap is {scales.iloc[4]:.1f} "
+        "points.",
         alt="Horizontal bars: "
         + "; ".join(f"{name} {value:.1f}" for name, value in scales.items())
         + ".",
@@ -134,15 +147,17 @@ def figure_rank_intervals(ranks: pd.DataFrame) -> Figure:
     )
     ax.set_xticks(range(1, len(ranks) + 1, 2))
     fig = ax.figure
-    spans = ranks["rank_high"] - ranks["rank_low"]
+    spans = ranks["width"] if "width" in ranks else ranks["rank_high"] - ranks["rank_low"]
     annotate_figure(
         fig,
         "Ranks are uncertain too",
-        "Observed rank with its bootstrap 95% interval (tasks resampled).",
+        "Observed rank with its bootstrap 95% interval (tasks resampled as independent, so "
+        "the intervals are lower bounds).",
         source=SOURCE,
     )
     return describe_figure(
         fig,
-        caption=f"Bootstrap 95% rank intervals span a median {spans.median():.0f} places.",
+        caption=f"Task-bootstrap 95% rank intervals, a lower bound on rank uncertainty: median "
+        f"width {spans.median():.0f} places; overlapping bars mark systems that trade places.",
         alt=f"Dot-and-whisker chart of {len(ranks)} systems' ranks with their intervals.",
     )

@@ -72,7 +72,9 @@ def figure_scores(
     verdict: str = "not testable",
     public_tasks: int | None = None,
 ) -> Figure:
-    """Pro public-set scores with Wilson 95% intervals and the claimed top range as a
+    """Pro public-set scores with their 95% intervals (as computed by
+    :func:`analysis.analyses.pro.pro_scores`: clustered by repository when given the
+    clusters, else Wilson) and the claimed top range as a
     neutral band (its ``verdict`` in the legend: the band is the claim, not a finding).
     Runs graded on fewer than ``public_tasks`` (default: the largest count) say so beside
     their interval. Returns the Figure."""
@@ -110,9 +112,12 @@ def figure_scores(
     partial = int((scores["tasks"] < total).sum())
     reaching = int((scores["high_pct"] >= claimed[0]).sum())
     best = scores.sort_values("score_pct").iloc[-1] if len(scores) else None
+    below = bool((scores["score_pct"] < claimed[0]).all())
     annotate_figure(
         fig,
-        "No public SWE-bench Pro run reaches the claimed top scores",
+        "No public SWE-bench Pro run reaches the claimed top scores"
+        if below
+        else "Public SWE-bench Pro runs against the claimed top scores",
         f"Runs with public per-task results on the {total:,}-task public set (95% CIs); the grey "
         "band is the claimed range, whose runs are not public.",
         source=SOURCE,
@@ -128,7 +133,9 @@ def figure_scores(
         f"interval reaching the claimed {claimed[0]:.0f}\u2013{claimed[1]:.0f}% ({verdict}: "
         f"the claimed runs are not public); {best_text}."
         + (f" {partial} run(s) were graded on fewer tasks, as labelled." if partial else ""),
-        alt=f"Dot-and-whisker chart of {len(scores)} runs, all below a grey band at "
+        alt=f"Dot-and-whisker chart of {len(scores)} runs, "
+        + ("all below" if below else "against")
+        + " a grey band at "
         f"{claimed[0]:.0f}\u2013{claimed[1]:.0f}%; {partial} of them graded on fewer than all "
         f"{total:,} public tasks, as noted beside them.",
     )

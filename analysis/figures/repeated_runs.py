@@ -20,7 +20,6 @@ from analysis.analyses.repeated_runs import (
     pooled_run_sd,
 )
 from analysis.data.results import Results
-from analysis.figures.after_verified import make_room_for_annotations
 from analysis.figures.style import COLORS, FIGSIZE, annotate_figure, display_name, line_kwargs
 from analysis.formatting import format_ci
 
@@ -55,7 +54,6 @@ def figure_run_scores(results: Results, table: pd.DataFrame) -> Figure:
     fig, ax = plt.subplots(figsize=(FIGSIZE[0], 0.32 * len(table) + 2.4))
     _run_dots(ax, run_score_table(results), list(table["system"]))
     ax.set_xlabel("% of trials resolved (known outcomes), one dot per run")
-    make_room_for_annotations(fig)
     sd, low, high, df = pooled_run_sd(table)
     annotate_figure(
         fig,
@@ -93,7 +91,6 @@ def figure_pass_at_k(table: pd.DataFrame) -> Figure:
     ax.set_ylabel("pass@k (%)")
     ax.set_xticks(list(wide.columns))
     ax.legend(fontsize=6, ncol=2, loc="upper center", bbox_to_anchor=(0.5, -0.14))
-    make_room_for_annotations(fig)
     annotate_figure(
         fig,
         "Solved at least once in k runs",
@@ -123,7 +120,6 @@ def figure_scaffold_runs(results: Results, effect: ScaffoldEffect) -> Figure:
     fig, ax = plt.subplots(figsize=(FIGSIZE[0], 0.4 * len(effect.systems) + 2.4))
     _run_dots(ax, run_score_table(results), list(effect.scores.index))
     ax.set_xlabel("% of trials resolved, one dot per run")
-    make_room_for_annotations(fig)
     annotate_figure(
         fig,
         "One model, several agents",
@@ -157,7 +153,6 @@ def figure_flip_probability(flips: RankingFlips) -> Figure:
     ax.set_xlabel("gap between neighbours, five-run means (points)")
     ax.set_ylabel("% of one-run pairs in reversed order")
     ax.set_ylim(-3, 60)
-    make_room_for_annotations(fig)
     annotate_figure(
         fig,
         "One run per submission reorders neighbours",

@@ -98,7 +98,8 @@ def figure_best_so_far(
 
 
 def figure_cost_versus_score(costs: pd.DataFrame) -> Figure:
-    """Score (Wilson 95%) against the cost of one run per bash-only system, with the Pareto
+    """Score (95% interval clustered by repository, CR2) against the cost of one run per
+    bash-only system, with the Pareto
     front labelled (:func:`analysis.analyses.leaderboard.cost_versus_score`). Each label is
     tied to its point by a short leader line, so it cannot be read against a neighbour."""
     fig, ax = plt.subplots(figsize=(7, 4.4))
@@ -111,7 +112,7 @@ def figure_cost_versus_score(costs: pd.DataFrame) -> Figure:
         color="grey",
         alpha=0.6,
         markersize=4,
-        label="system (95% CI)",
+        label="system (95% CI, clustered by repository)",
     )
     front = priced[priced["pareto"]].sort_values("cost_usd")
     ax.plot(
@@ -154,10 +155,18 @@ def figure_cost_versus_score(costs: pd.DataFrame) -> Figure:
         span = f"from {_front_point(cheapest)} to {_front_point(best)}"
     else:
         span = "(no priced systems)"
+    top_note = ""
+    if len(front) >= 2:
+        runner_up = front.iloc[-2]
+        inside = runner_up["score_pct"] >= best["low"]
+        top_note = (
+            "; the next system down the front lies "
+            + ("inside" if inside else "outside")
+            + " the best one's 95% interval (clustered by repository)"
+        )
     describe_figure(
         fig,
-        caption=f"{len(front)} of {len(priced)} priced systems are on the front, {span}; "
-        "beyond the top the front is flat within the 95% intervals.",
+        caption=f"{len(front)} of {len(priced)} priced systems are on the front, {span}{top_note}.",
         alt=f"Scatter of score against run cost on a log dollar axis for {len(priced)} systems, "
         f"with error bars; an orange dashed line joins the {len(front)} Pareto-front systems, "
         "each labelled.",
