@@ -56,6 +56,7 @@ def test_used_methods_are_registered() -> None:
         "cr2_exact_test",
         "mcnemar_exact",
         "clopper_pearson",
+        "wild_cluster_webb",  # notebook 08: leader's tier and scaffold comparisons
     }
 
 

@@ -151,7 +151,7 @@ METHODS: tuple[Method, ...] = (
     Method("cluster_bootstrap_percentile", "interval", False, _always, "repository bootstrap"),
     Method("cr2_difference_exact", "difference", True, _always, "CR2, exact c, pooled ICC"),
     Method("cr2_difference", "difference", False, _always, "CR2 t(BM df) of a paired diff."),
-    Method("wild_cluster_webb", "test", False, _always, "WCR bootstrap, Webb weights, CR2 t"),
+    Method("wild_cluster_webb", "test", True, _always, "WCR bootstrap, Webb weights, CR2 t"),
     Method("mcnemar_exact", "test", True, _independent_only, "exact McNemar (independent)"),
     Method("mcnemar_on_clustered_tasks", "test", False, _clustered_only, "McNemar, clustered"),
     Method("cr2_exact_test", "test", True, _always, "CR2 t, exact null at pooled ICC"),

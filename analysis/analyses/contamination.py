@@ -461,6 +461,10 @@ def claim_mmlu_guessing() -> Measurement:
 def verified_vs_pro_table() -> pd.DataFrame:
     """Same-model pairs: bash-only Verified score against Pro public-set score (Wilson 95%).
 
+    The intervals assume independent tasks (Wilson for each score, Wald for the drop): they
+    are not calibrated for repository clustering and understate the uncertainty; the
+    notebook labels them so (the calibrated clustered methods are in notebooks 03 and 07).
+
     Uses the explicit mapping :data:`analysis.analyses.pro.VERIFIED_PRO_PAIRS` (same model only).
     """
     from analysis.analyses import pro
