@@ -563,3 +563,36 @@ def test_ledger_page_shows_the_styled_ledger_and_tags_hide_raw_outputs(tmp_path,
     assert "<td>1</td>" not in page  # the tagged cell's raw output is left out
     assert "Gone from the page." not in page
     assert "Finding.</strong> Ledger." in page
+
+
+def test_ledger_row_does_not_repeat_a_reason_its_rule_already_gives(make_ledger):
+    reason = "OpenAI did not publish which tasks it audited"
+    rows = [
+        {
+            "id": "a",
+            "claim": "c",
+            "claimed": 59.4,
+            "measured": float("nan"),
+            "interval_low": float("nan"),
+            "interval_high": float("nan"),
+            "verdict": "not testable",
+            "reason": reason,
+            "rule": f"not measurable with public data: {reason}",
+            "caveat": "",
+        },
+        {
+            "id": "b",
+            "claim": "d",
+            "claimed": 5.0,
+            "measured": 5.0,
+            "interval_low": float("nan"),
+            "interval_high": float("nan"),
+            "verdict": "reproduced",
+            "detail": "share of tasks annotated '<15 min fix'",
+            "rule": "5 equals the claimed 5",
+            "caveat": "",
+        },
+    ]
+    first, second = report.ledger_rows(make_ledger(rows))
+    assert first["note"] == "" and reason in first["rule"]
+    assert second["note"] == "share of tasks annotated '<15 min fix'"

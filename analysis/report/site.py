@@ -199,6 +199,9 @@ def ledger_rows(ledger: pd.DataFrame, page_names: Iterable[str] = ()) -> list[di
         notebook = str(record.get("notebook", "") or "")
         attribution = str(record.get("attribution", "") or "")
         rule, caveat = _cell_text(record.get("rule")), _cell_text(record.get("caveat"))
+        note = _cell_text(note)
+        if note and (note in rule or note in caveat):
+            note = ""  # already said by the rule (a not-testable reason) or the caveat
         rows.append(
             {
                 "id": str(record.get("id", "")),
@@ -211,7 +214,7 @@ def ledger_rows(ledger: pd.DataFrame, page_names: Iterable[str] = ()) -> list[di
                 "caveat": caveat,
                 "primary_source": str(record.get("primary_source", "") or ""),
                 "attribution": "" if attribution in ("", "correct") else attribution,
-                "note": "" if _cell_text(note) in (rule, caveat) else _cell_text(note),
+                "note": note,
                 "notebook": notebook,
                 "notebook_number": notebook[:2],
                 "notebook_href": f"{notebook}.html" if notebook in pages else "",
