@@ -13,9 +13,9 @@ from analysis.errors import DataError
 from analysis.stats.bootstrap import bootstrap_scores
 from analysis.stats.tiers import (
     _row_kendall_tau_b,
-    _row_pearson,
     compact_letter_display,
     rank_intervals,
+    row_pearson,
     split_half_rank_stability,
     tiers,
 )
@@ -133,7 +133,7 @@ def test_row_correlations_match_scipy() -> None:
     first = rng.integers(0, 5, size=(20, 8)).astype(float)  # many ties
     second = first + rng.integers(-2, 3, size=(20, 8))
     kendall = _row_kendall_tau_b(first, second)
-    spearman = _row_pearson(
+    spearman = row_pearson(
         scipy_stats.rankdata(first, axis=1), scipy_stats.rankdata(second, axis=1)
     )
     for row in range(20):

@@ -47,6 +47,7 @@ from analysis.stats.clustered import (
 )
 from analysis.stats.comparisons import holm_adjust
 from analysis.stats.irt import fit_rasch
+from analysis.stats.tiers import row_pearson
 
 #: The pinned OpenHands Index snapshot (repository @ commit), cited by the ledger rows.
 OPENHANDS_SOURCE = "OpenHands/openhands-index-results @ 3015ac612e7196f428e6e8a3948965d32d9a3331"
@@ -307,11 +308,10 @@ class DifficultyAgreement:
 
 def _spearman(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Spearman correlation along the last axis (average ranks for ties)."""
-    rx = pd.DataFrame(x.T).rank().to_numpy().T if x.ndim > 1 else pd.Series(x).rank().to_numpy()
-    ry = pd.DataFrame(y.T).rank().to_numpy().T if y.ndim > 1 else pd.Series(y).rank().to_numpy()
-    rx = rx - rx.mean(axis=-1, keepdims=True)
-    ry = ry - ry.mean(axis=-1, keepdims=True)
-    return (rx * ry).sum(axis=-1) / np.sqrt((rx**2).sum(axis=-1) * (ry**2).sum(axis=-1))
+    rx = pd.DataFrame(np.atleast_2d(x).T).rank().to_numpy().T
+    ry = pd.DataFrame(np.atleast_2d(y).T).rank().to_numpy().T
+    correlation = row_pearson(rx, ry)
+    return correlation if np.ndim(x) > 1 else correlation[0]
 
 
 def difficulty_agreement(

@@ -189,7 +189,9 @@ class RankStability:
     splits: pd.DataFrame = field(repr=False)
 
 
-def _row_pearson(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+def row_pearson(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """Pearson correlation of each row of ``first`` with the same row of ``second`` (on
+    ranks, Spearman's); NaN for a constant row."""
     first = first - first.mean(axis=1, keepdims=True)
     second = second - second.mean(axis=1, keepdims=True)
     denominator = np.sqrt((first**2).sum(axis=1) * (second**2).sum(axis=1))
@@ -235,7 +237,7 @@ def split_half_rank_stability(
         in_first[split, rng.permutation(n_tasks)[:half]] = 1.0
     scores_first = in_first @ values.T / half  # splits x systems
     scores_second = (1.0 - in_first) @ values.T / (n_tasks - half)
-    spearman = _row_pearson(
+    spearman = row_pearson(
         scipy_stats.rankdata(scores_first, axis=1), scipy_stats.rankdata(scores_second, axis=1)
     )
     kendall = _row_kendall_tau_b(scores_first, scores_second)
