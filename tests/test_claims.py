@@ -654,7 +654,10 @@ def test_claims_html_escapes_and_keeps_the_compact_columns(toy_ledger: Path) -> 
     assert "<script>" not in compact and "&lt;script&gt;" in compact
     assert "<th>rule</th>" in compact and "<th>caveat</th>" not in compact
     assert 'class="claim-verdict-not-testable"' in compact
-    assert "<th>caveat</th>" in claims_format.claims_html(frame, compact=False)
+    full = claims_format.claims_html(frame, compact=False)
+    assert "<th>caveat</th>" in full
+    # the compact table points at the full ledger (notebook 00); the full one is that ledger
+    assert 'href="00_claims_ledger.ipynb"' in compact and "00_claims_ledger" not in full
 
 
 @pytest.mark.parametrize(

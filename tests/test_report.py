@@ -596,3 +596,12 @@ def test_ledger_row_does_not_repeat_a_reason_its_rule_already_gives(make_ledger)
     first, second = report.ledger_rows(make_ledger(rows))
     assert first["note"] == "" and reason in first["rule"]
     assert second["note"] == "share of tasks annotated '<15 min fix'"
+
+
+def test_links_between_notebooks_point_at_the_site_pages():
+    body = '<a href="00_claims_ledger.ipynb">ledger</a> <a href="03_noise.ipynb#tiers">t</a>'
+    assert report.notebook_links_to_pages(body) == (
+        '<a href="00_claims_ledger.html">ledger</a> <a href="03_noise.html#tiers">t</a>'
+    )
+    untouched = '<a href="https://example.org/x.ipynb">x</a>'
+    assert report.notebook_links_to_pages(untouched) == untouched

@@ -112,13 +112,19 @@ def claims_html(frame: pd.DataFrame, compact: bool = True) -> str:
         verdict = "-".join(str(row["verdict"]).split())
         cells = "".join(f"<td>{html.escape(str(value))}</td>" for value in row.to_numpy())
         rows.append(f'<tr class="claim-verdict-{html.escape(verdict)}">{cells}</tr>')
-    return (
+    table = (
         '<table class="claims-ledger"><thead><tr>'
         + head
         + "</tr></thead><tbody>"
         + "".join(rows)
         + "</tbody></table>"
     )
+    if compact:  # the sources, caveats and tests of every claim are on notebook 00's page
+        table += (
+            '<p class="claims-ledger-link">Sources, caveats and how each claim is tested: '
+            '<a href="00_claims_ledger.ipynb">the full claims ledger (notebook 00)</a>.</p>'
+        )
+    return table
 
 
 def show_claims(notebook: str | None = None, compact: bool = True) -> None:

@@ -250,6 +250,15 @@ def _cell_text(value: Any) -> str:
     return str(value).strip()
 
 
+_NOTEBOOK_LINK = re.compile(r'href="(\d{2}_[A-Za-z0-9_]+)\.ipynb(#[^"]*)?"')
+
+
+def notebook_links_to_pages(body: str) -> str:
+    """Links between notebooks (``href="00_claims_ledger.ipynb"``, which work in JupyterLab)
+    point at the rendered pages (``00_claims_ledger.html``) on the site."""
+    return _NOTEBOOK_LINK.sub(lambda m: f'href="{m.group(1)}.html{m.group(2) or ""}"', body)
+
+
 def headline_numbers(rows: Sequence[dict[str, Any]]) -> list[tuple[str, str]]:
     """The index's headline numbers, from the ledger: claims checked, then each verdict's
     count in the site's verdict order, largest groups first (at most five in all)."""
@@ -406,7 +415,7 @@ def render_site(
         body, _resources = exporter.from_notebook_node(
             prepare_for_page(notebook, captions), resources=resources
         )
-        (site_dir / page.filename).write_text(body, encoding="utf-8")
+        (site_dir / page.filename).write_text(notebook_links_to_pages(body), encoding="utf-8")
 
     common = {"csp": CONTENT_SECURITY_POLICY, "pages": pages}
     counts = _verdict_counts(rows or [])
