@@ -85,9 +85,9 @@ def test_weighted_trend_on_an_exact_line() -> None:
     x = np.array([2024.0, 2024.5, 2025.0, 2025.5])
     y = 0.1 + 0.3 * (x - 2024)
     trend = c.weighted_trend(x, y, np.full(4, 0.05))
-    assert trend["trend"] == pytest.approx(0.3)
-    assert trend["dispersion"] == 1.0
-    assert trend["low"] < 0.3 < trend["high"]
+    assert trend.trend == pytest.approx(0.3)
+    assert trend.dispersion == 1.0
+    assert trend.low < 0.3 < trend.high
     with pytest.raises(DataError):
         c.weighted_trend(x[:2], y[:2], np.ones(2))
 
@@ -97,7 +97,7 @@ def test_weighted_trend_inflates_for_heterogeneity() -> None:
     x = np.linspace(0, 1, 30)
     y = rng.normal(0, 1, 30)
     noisy = c.weighted_trend(x, y, np.full(30, 0.01))  # claimed SEs far too small
-    assert noisy["dispersion"] > 100
+    assert noisy.dispersion > 100
 
 
 @pytest.mark.parametrize(
@@ -170,10 +170,10 @@ def test_age_effects_recover_simulated_slope() -> None:
     # within 4 standard errors of the truth (a 1-in-15,000 miss per system by chance)
     assert ((per_system["slope"] - 0.3).abs() < 4 * per_system["se"]).all()
     pooled = c.age_effect_pooled(results, features)
-    assert pooled["low"] < 0.3 < pooled["high"] and pooled["p_value"] < 1e-6
-    assert pooled["systems"] == 2 and pooled["clusters"] == 1_500
+    assert pooled.low < 0.3 < pooled.high and pooled.p_value < 1e-6
+    assert pooled.systems == 2 and pooled.clusters == 1_500
     by_repo = c.age_effect_pooled(results, features, cluster="repo")
-    assert by_repo["clusters"] == 3 and by_repo["slope"] == pytest.approx(pooled["slope"])
+    assert by_repo.clusters == 3 and by_repo.slope == pytest.approx(pooled.slope)
     with pytest.raises(DataError):
         c.age_effect_pooled(results, features, cluster="system")
 
@@ -188,8 +188,8 @@ def test_real_age_analysis(mirror) -> None:
     per_system = analysis.per_system
     assert len(per_system) >= 20 and per_system["converged"].all()
     pooled = analysis.pooled
-    assert pooled["tasks"] == 500 and pooled["low"] < pooled["slope"] < pooled["high"]
-    assert analysis.trend["points"] >= 20
+    assert pooled.tasks == 500 and pooled.low < pooled.slope < pooled.high
+    assert analysis.trend.points >= 20
     assert not c.claim_text_overlap().testable
     assert not c.claim_mmlu_guessing().testable
 
@@ -213,7 +213,16 @@ def test_age_slope_figure_builds() -> None:
             "date_source": ["name", "submission", "name"],
         }
     )
-    trend = {"intercept": 0.0, "trend": 0.0, "low": -0.05, "high": 0.05}
+    trend = c.WeightedTrend(
+        trend=0.0,
+        se=0.025,
+        low=-0.05,
+        high=0.05,
+        p_value=1.0,
+        intercept=0.0,
+        dispersion=1.0,
+        points=3.0,
+    )
     fig = contamination_figures.figure_age_slopes(per_system, trend)
     legends = [*fig.legends, *(ax.get_legend() for ax in fig.axes if ax.get_legend())]
     assert sum(len(legend.get_texts()) for legend in legends) == 3
@@ -229,7 +238,7 @@ def test_weighted_trend_recovers_any_exact_line(intercept, xs, se) -> None:
     x = np.array(xs) + np.arange(len(xs))  # distinct x values
     y = intercept + 0.5 * x
     trend = c.weighted_trend(x, y, np.full(len(xs), se))
-    assert trend["trend"] == pytest.approx(0.5, abs=1e-6)
+    assert trend.trend == pytest.approx(0.5, abs=1e-6)
 
 
 def test_clustered_logistic_uses_t_on_clusters_minus_one_df() -> None:

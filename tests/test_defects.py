@@ -53,8 +53,8 @@ def test_hard_tasks_include_ties_at_the_cut() -> None:
 
 def test_share_never_solved_with_interval() -> None:
     share = defects.share_never_solved(_matrix(), pd.Index(["t2", "t3", "t4", "t5"]))
-    assert share["pct"] == pytest.approx(50)
-    assert share["low_pct"] < 50 < share["high_pct"]
+    assert share.tasks == 4 and share.count == 2 and share.pct == pytest.approx(50)
+    assert share.low_pct < 50 < share.high_pct
 
 
 def test_breakdown_counts_against_all_tasks() -> None:
@@ -147,8 +147,8 @@ def test_share_flagged() -> None:
         {"flagged": [True, False, True, False]}, index=pd.Index(["t1", "t2", "t3", "t4"])
     )
     share = defects.share_flagged(flags, pd.Index(["t1", "t2", "t3"]))
-    assert share["tasks"] == 3 and share["flagged"] == 2
-    assert share["low_pct"] < share["pct"] < share["high_pct"]
+    assert share.tasks == 3 and share.count == 2
+    assert share.low_pct < share.pct < share.high_pct
 
 
 # --- grader-aware intervals ----------------------------------------------------------
@@ -233,10 +233,10 @@ def test_grader_aware_headline_counts_the_top_systems() -> None:
         }
     )
     headline = defects.grader_aware_headline(scores, top=2)
-    assert headline["top"] == 2 and headline["top_moved"] == 1
-    assert headline["median_width_ratio"] == pytest.approx(1.5)
-    assert headline["top_median_shift"] == pytest.approx(5.5)
-    assert headline["top_max_shift"] == pytest.approx(10.0)
+    assert headline.top == 2 and headline.top_moved == 1
+    assert headline.median_width_ratio == pytest.approx(1.5)
+    assert headline.top_median_shift == pytest.approx(5.5)
+    assert headline.top_max_shift == pytest.approx(10.0)
 
 
 def test_grader_aware_figure_builds() -> None:

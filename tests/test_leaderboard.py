@@ -38,13 +38,13 @@ def test_pareto_front_keeps_exact_duplicates_and_checks_shape() -> None:
 
 def test_noise_summary_at_80_percent_on_500_tasks() -> None:
     summary = noise.noise_summary(80.0, 500, discordance=0.1)
-    assert summary["granularity"] == pytest.approx(0.2)
-    assert summary["se"] == pytest.approx(100 * np.sqrt(0.8 * 0.2 / 500))  # 1.79 points
-    assert summary["half_width"] == pytest.approx(3.506, abs=1e-3)
+    assert summary.granularity == pytest.approx(0.2)
+    assert summary.se == pytest.approx(100 * np.sqrt(0.8 * 0.2 / 500))  # 1.79 points
+    assert summary.half_width == pytest.approx(3.506, abs=1e-3)
     # paired tests on the same tasks detect smaller gaps than unpaired ones
-    assert summary["mdd_paired"] < summary["mdd_unpaired"]
-    assert summary["mdd_paired"] == pytest.approx(100 * 2.8016 * np.sqrt(0.1 / 500), rel=1e-3)
-    assert "mdd_paired" not in noise.noise_summary(80.0, 500)
+    assert summary.mdd_paired < summary.mdd_unpaired
+    assert summary.mdd_paired == pytest.approx(100 * 2.8016 * np.sqrt(0.1 / 500), rel=1e-3)
+    assert noise.noise_summary(80.0, 500).mdd_paired is None
 
 
 def test_difference_matrix_is_antisymmetric() -> None:

@@ -27,9 +27,9 @@ def test_composition_shares_and_order() -> None:
 def test_size_summary_and_mean_interval() -> None:
     values = np.arange(1, 101, dtype=float)
     summary = pro.size_summary(values)
-    assert summary["mean"] == pytest.approx(50.5)
-    assert summary["median"] == pytest.approx(50.5)
-    assert summary["mean_low"] < 50.5 < summary["mean_high"]
+    assert summary.mean == pytest.approx(50.5)
+    assert summary.median == pytest.approx(50.5)
+    assert summary.mean_low < 50.5 < summary.mean_high
     with pytest.raises(DataError):
         pro.mean_interval([np.nan])
 

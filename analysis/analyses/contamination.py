@@ -227,17 +227,42 @@ def age_effect_per_system(
     return pd.DataFrame(rows)
 
 
+@dataclass(frozen=True)
+class PooledAgeEffect:
+    """Pooled age effect of :func:`age_effect_pooled`.
+
+    ``slope``: log-odds of resolving per year of task age, with its clustered standard
+    error ``se``, 95% interval ``low``-``high`` and two-sided ``p_value`` (``t(df)``);
+    ``odds_ratio_per_year``: ``exp(slope)``; ``rows``, ``tasks`` and ``systems`` fitted;
+    ``clusters``: how many clusters the errors were grouped in; ``df``: reference degrees
+    of freedom (``clusters - 1``); ``converged``: whether the fit converged (1.0 or 0.0).
+    Counts are floats, as before the dataclass, so printed values do not change.
+    """
+
+    slope: float
+    se: float
+    low: float
+    high: float
+    p_value: float
+    odds_ratio_per_year: float
+    rows: float
+    tasks: float
+    systems: float
+    clusters: float
+    df: float
+    converged: float
+
+
 def age_effect_pooled(
     results_long: pd.DataFrame, features: pd.DataFrame, l2: float = 1e-3, cluster: str = "task"
-) -> dict[str, float]:
+) -> PooledAgeEffect:
     """Pooled slope of resolved on task age with system, difficulty and repository effects.
 
     Standard errors cluster by task (``cluster="task"``: the same task is attempted by every
     system, so its outcomes are correlated) or, more conservatively, by repository
     (``cluster="repo"``: 12 clusters, so intervals and p-values use ``t(G - 1)``; with one
-    dominant repository even that is optimistic, so read it as a rough check). Returns
-    slope, se, low, high, p_value, odds_ratio_per_year, rows, tasks, systems, clusters,
-    df (the reference degrees of freedom).
+    dominant repository even that is optimistic, so read it as a rough check). See
+    :class:`PooledAgeEffect` for the fields.
     """
     if cluster not in ("task", "repo"):
         raise DataError(
@@ -248,23 +273,43 @@ def age_effect_pooled(
     fit = fit_logistic(X, y, clusters=groups, l2=l2, unpenalised=("intercept", "age_years"))
     low, high = fit.interval("age_years")
     slope = float(fit.coefficients["age_years"])
-    return {
-        "slope": slope,
-        "se": float(fit.standard_errors["age_years"]),
-        "low": low,
-        "high": high,
-        "p_value": fit.p_value("age_years"),
-        "odds_ratio_per_year": float(np.exp(slope)),
-        "rows": float(fit.n),
-        "tasks": float(merged["instance_id"].nunique()),
-        "systems": float(merged["system"].nunique()),
-        "clusters": float(fit.clusters or 0),
-        "df": fit.df,
-        "converged": float(fit.converged),
-    }
+    return PooledAgeEffect(
+        slope=slope,
+        se=float(fit.standard_errors["age_years"]),
+        low=low,
+        high=high,
+        p_value=fit.p_value("age_years"),
+        odds_ratio_per_year=float(np.exp(slope)),
+        rows=float(fit.n),
+        tasks=float(merged["instance_id"].nunique()),
+        systems=float(merged["system"].nunique()),
+        clusters=float(fit.clusters or 0),
+        df=fit.df,
+        converged=float(fit.converged),
+    )
 
 
-def weighted_trend(x: np.ndarray, y: np.ndarray, se: np.ndarray) -> dict[str, float]:
+@dataclass(frozen=True)
+class WeightedTrend:
+    """Inverse-variance weighted regression ``y = intercept + trend x`` of :func:`weighted_trend`.
+
+    ``trend``: the slope, with its dispersion-inflated standard error ``se``, 95% interval
+    ``low``-``high`` and two-sided ``p_value`` (``t(points - 2)``); ``intercept``;
+    ``dispersion``: ``max(1, Q / (k - 2))``, the factor inflating the variance;
+    ``points``: how many points were fitted (float, as before the dataclass).
+    """
+
+    trend: float
+    se: float
+    low: float
+    high: float
+    p_value: float
+    intercept: float
+    dispersion: float
+    points: float
+
+
+def weighted_trend(x: np.ndarray, y: np.ndarray, se: np.ndarray) -> WeightedTrend:
     """Inverse-variance weighted regression y = a + b x (meta-regression of slopes on dates).
 
     Weights w = 1 / se^2; b = sum w (x - xw)(y - yw) / sum w (x - xw)^2. Its variance
@@ -290,16 +335,16 @@ def weighted_trend(x: np.ndarray, y: np.ndarray, se: np.ndarray) -> dict[str, fl
     dispersion = max(1.0, q / (k - 2))
     slope_se = float(np.sqrt(dispersion / sxx))
     t_crit = scipy_stats.t.ppf(0.975, k - 2)
-    return {
-        "trend": float(slope),
-        "se": slope_se,
-        "low": float(slope - t_crit * slope_se),
-        "high": float(slope + t_crit * slope_se),
-        "p_value": float(2 * scipy_stats.t.sf(abs(slope / slope_se), k - 2)),
-        "intercept": float(intercept),
-        "dispersion": dispersion,
-        "points": float(k),
-    }
+    return WeightedTrend(
+        trend=float(slope),
+        se=slope_se,
+        low=float(slope - t_crit * slope_se),
+        high=float(slope + t_crit * slope_se),
+        p_value=float(2 * scipy_stats.t.sf(abs(slope / slope_se), k - 2)),
+        intercept=float(intercept),
+        dispersion=dispersion,
+        points=float(k),
+    )
 
 
 _DATE_PATTERNS = (
@@ -360,10 +405,10 @@ class AgeAnalysis:
     the bash-only systems, the pooled effect without and with repository clusters."""
 
     per_system: pd.DataFrame
-    trend: dict[str, float]
+    trend: WeightedTrend
     excluded: list[str]
-    pooled: dict[str, float] | None = None
-    pooled_repo_clusters: dict[str, float] | None = None
+    pooled: PooledAgeEffect | None = None
+    pooled_repo_clusters: PooledAgeEffect | None = None
 
 
 @functools.lru_cache(maxsize=1)
@@ -439,8 +484,8 @@ def claim_text_overlap() -> Measurement:
         "patches; not in the leaderboard data. What we can test, an age effect in solve "
         "rates, is in notebook 05.",
         extra={
-            "pooled_age_odds_ratio_per_year": pooled["odds_ratio_per_year"],
-            "pooled_age_slope_interval": (pooled["low"], pooled["high"]),
+            "pooled_age_odds_ratio_per_year": pooled.odds_ratio_per_year,
+            "pooled_age_slope_interval": (pooled.low, pooled.high),
         },
     )
 

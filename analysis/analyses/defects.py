@@ -196,35 +196,35 @@ def hard_tasks(matrix: pd.DataFrame, share: float = HARD_SHARE) -> pd.Index:
     return rates.index[rates.to_numpy() <= cut + 1e-12]
 
 
-def share_never_solved(matrix: pd.DataFrame, subset: pd.Index) -> dict[str, float]:
-    """Percent of ``subset`` tasks no system solves, with a Wilson 95% interval."""
+@dataclass(frozen=True)
+class TaskShare:
+    """Share of a subset of tasks with a property, with a Wilson 95% interval: ``tasks`` in
+    the subset, ``count`` of them with the property, ``pct`` = 100 count / tasks and its
+    interval ``low_pct``-``high_pct`` (counts are floats, as the tables print them)."""
+
+    tasks: float
+    count: float
+    pct: float
+    low_pct: float
+    high_pct: float
+
+
+def _task_share(k: int, n: int) -> TaskShare:
+    low, high = wilson_interval(k, n)
+    return TaskShare(float(n), float(k), 100 * k / n, 100 * low, 100 * high)
+
+
+def share_never_solved(matrix: pd.DataFrame, subset: pd.Index) -> TaskShare:
+    """Percent of ``subset`` tasks no system solves (``count``), with a Wilson 95% interval."""
     unsolved = set(never_solved(matrix))
-    k = sum(task in unsolved for task in subset)
-    n = len(subset)
-    low, high = wilson_interval(k, n)
-    return {
-        "tasks": float(n),
-        "never_solved": float(k),
-        "pct": 100 * k / n,
-        "low_pct": 100 * low,
-        "high_pct": 100 * high,
-    }
+    return _task_share(sum(task in unsolved for task in subset), len(subset))
 
 
-def share_flagged(
-    flags: pd.DataFrame, subset: pd.Index, column: str = "flagged"
-) -> dict[str, float]:
-    """Percent of ``subset`` tasks with ``flags[column]`` true, with a Wilson 95% interval."""
+def share_flagged(flags: pd.DataFrame, subset: pd.Index, column: str = "flagged") -> TaskShare:
+    """Percent of ``subset`` tasks with ``flags[column]`` true (``count``), with a Wilson
+    95% interval."""
     marked = flags.loc[flags.index.intersection(subset), column].astype(bool)
-    k, n = int(marked.sum()), len(marked)
-    low, high = wilson_interval(k, n)
-    return {
-        "tasks": float(n),
-        "flagged": float(k),
-        "pct": 100 * k / n,
-        "low_pct": 100 * low,
-        "high_pct": 100 * high,
-    }
+    return _task_share(int(marked.sum()), len(marked))
 
 
 #: Per-task level of the IRT misfit flag, and the simulations of its null.
@@ -516,29 +516,42 @@ def grader_aware_scores(
     return frame
 
 
-def grader_aware_headline(scores: pd.DataFrame, top: int = TOP_SYSTEMS) -> dict[str, float]:
-    """Summary of :func:`grader_aware_scores`: widening and shifts, overall and at the top.
+@dataclass(frozen=True)
+class GraderAwareHeadline:
+    """Summary of :func:`grader_aware_scores` (counts are floats, as before). Over all
+    ``systems``: ``median_width_ratio``, ``min_width_ratio``, ``max_width_ratio`` (grader-aware
+    over plain interval width). For the ``top`` systems by observed score: ``top_moved``
+    (corrected score outside the plain interval), ``top_median_shift`` and ``top_max_shift``
+    (corrected minus observed, points), ``top_median_width_ratio``."""
 
-    Returns ``median_width_ratio``, ``min_width_ratio``, ``max_width_ratio`` (all
-    systems); for the ``top`` systems by observed score: ``top`` (how many),
-    ``top_moved`` (corrected score outside the plain interval), ``top_median_shift`` and
-    ``top_max_shift`` (corrected minus observed, points), ``top_median_width_ratio``.
-    """
+    systems: float
+    median_width_ratio: float
+    min_width_ratio: float
+    max_width_ratio: float
+    top: float
+    top_moved: float
+    top_median_shift: float
+    top_max_shift: float
+    top_median_width_ratio: float
+
+
+def grader_aware_headline(scores: pd.DataFrame, top: int = TOP_SYSTEMS) -> GraderAwareHeadline:
+    """Widening and shifts of :func:`grader_aware_scores`, overall and at the ``top``."""
     if scores.empty:
         raise DataError("analysis.analyses.defects.grader_aware_headline", "no systems")
     best = scores.nlargest(min(top, len(scores)), "observed_pct")
     shift = best["corrected_pct"] - best["observed_pct"]
-    return {
-        "systems": float(len(scores)),
-        "median_width_ratio": float(scores["width_ratio"].median()),
-        "min_width_ratio": float(scores["width_ratio"].min()),
-        "max_width_ratio": float(scores["width_ratio"].max()),
-        "top": float(len(best)),
-        "top_moved": float(best["corrected_outside_plain"].sum()),
-        "top_median_shift": float(shift.median()),
-        "top_max_shift": float(shift.max()),
-        "top_median_width_ratio": float(best["width_ratio"].median()),
-    }
+    return GraderAwareHeadline(
+        systems=float(len(scores)),
+        median_width_ratio=float(scores["width_ratio"].median()),
+        min_width_ratio=float(scores["width_ratio"].min()),
+        max_width_ratio=float(scores["width_ratio"].max()),
+        top=float(len(best)),
+        top_moved=float(best["corrected_outside_plain"].sum()),
+        top_median_shift=float(shift.median()),
+        top_max_shift=float(shift.max()),
+        top_median_width_ratio=float(best["width_ratio"].median()),
+    )
 
 
 # --------------------------------------------------------------------------------------

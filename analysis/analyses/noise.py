@@ -23,7 +23,7 @@ data of this shape (93-97% coverage, 3-7% type-I error, with and without reposit
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
@@ -210,35 +210,53 @@ def acr_noise() -> RunToRunNoise:
     return run_to_run_noise(acr_runs_matrix())
 
 
+@dataclass(frozen=True)
+class NoiseSummary:
+    """Granularity against noise of one score on ``n`` tasks, all in points except task counts.
+
+    ``granularity``: one task, ``100 / n``; ``se``: ``100 sqrt(p (1 - p) / n)``;
+    ``half_width``: ``1.96 se`` (95% normal interval for independent tasks: a lower bound
+    once tasks share repositories); ``mdd_unpaired``: the smallest difference a two-sided
+    5% test detects with 80% power (:mod:`analysis.stats.power`); ``tasks_for_one_point``:
+    tasks needed to detect a one-point gap unpaired. With a discordance (share of tasks on
+    which two systems disagree), ``mdd_paired`` and ``tasks_for_one_point_paired``, the
+    same for a paired test; None without one.
+    """
+
+    granularity: float
+    se: float
+    half_width: float
+    mdd_unpaired: float
+    tasks_for_one_point: float
+    mdd_paired: float | None = None
+    tasks_for_one_point_paired: float | None = None
+
+
 def noise_summary(
     score_pct: float, n_tasks: int = VERIFIED_TASKS, discordance: float | None = None
-) -> dict[str, float]:
+) -> NoiseSummary:
     """Granularity against noise for a score of ``score_pct`` on ``n_tasks`` tasks (points).
 
-    ``granularity = 100 / n``; ``se = 100 sqrt(p (1 - p) / n)``; ``half_width = 1.96 se``
-    (95% normal interval for independent tasks: a lower bound once tasks share
-    repositories); ``mdd_unpaired`` and, with ``discordance`` (share of tasks on which two
-    systems disagree), ``mdd_paired``: the smallest difference a two-sided 5% test detects
-    with 80% power (:mod:`analysis.stats.power`); ``tasks_for_one_point``: tasks needed to
-    detect a one-point gap unpaired.
+    See :class:`NoiseSummary` for the fields and formulas; the paired ones need
+    ``discordance`` (share of tasks on which two systems disagree).
     """
     p = score_pct / 100.0
     se = float(np.sqrt(p * (1.0 - p) / n_tasks))
-    summary = {
-        "granularity": 100.0 * float(granularity(n_tasks)),
-        "se": 100.0 * se,
-        "half_width": 100.0 * 1.959963984540054 * se,
-        "mdd_unpaired": 100.0 * float(minimum_detectable_difference(n_tasks, p=p)),
-        "tasks_for_one_point": float(tasks_needed(0.01, p=p)),
-    }
+    mdd_paired = tasks_paired = None
     if discordance is not None:
-        summary["mdd_paired"] = 100.0 * float(
+        mdd_paired = 100.0 * float(
             minimum_detectable_difference(n_tasks, p=p, discordance=discordance)
         )
-        summary["tasks_for_one_point_paired"] = float(
-            tasks_needed(0.01, p=p, discordance=discordance)
-        )
-    return summary
+        tasks_paired = float(tasks_needed(0.01, p=p, discordance=discordance))
+    return NoiseSummary(
+        granularity=100.0 * float(granularity(n_tasks)),
+        se=100.0 * se,
+        half_width=100.0 * 1.959963984540054 * se,
+        mdd_unpaired=100.0 * float(minimum_detectable_difference(n_tasks, p=p)),
+        tasks_for_one_point=float(tasks_needed(0.01, p=p)),
+        mdd_paired=mdd_paired,
+        tasks_for_one_point_paired=tasks_paired,
+    )
 
 
 def top_pair_discordance() -> float:
@@ -259,7 +277,7 @@ def power_table(
     One row per size ``n``: ``granularity, se, half_width, mdd_unpaired, mdd_paired``
     (points; see :func:`noise_summary`).
     """
-    rows = [{"n_tasks": n, **noise_summary(score_pct, n, discordance)} for n in sizes]
+    rows = [{"n_tasks": n, **asdict(noise_summary(score_pct, n, discordance))} for n in sizes]
     columns = ["n_tasks", "granularity", "se", "half_width", "mdd_unpaired", "mdd_paired"]
     return pd.DataFrame(rows)[columns]
 
@@ -335,15 +353,15 @@ def claim_granularity() -> Measurement:
     best = float(best_score("Verified")["resolved_pct"])
     summary = noise_summary(best, VERIFIED_TASKS, discordance=top_pair_discordance())
     return Measurement(
-        measured=summary["granularity"],
+        measured=summary.granularity,
         unit="points",
         detail="One task out of 500, in percentage points (exact).",
         sources=("verified_tasks",),
         extra={
-            "noise_half_width_points": summary["half_width"],
-            "se_points": summary["se"],
-            "mdd_paired_points": summary["mdd_paired"],
-            "mdd_unpaired_points": summary["mdd_unpaired"],
+            "noise_half_width_points": summary.half_width,
+            "se_points": summary.se,
+            "mdd_paired_points": summary.mdd_paired,
+            "mdd_unpaired_points": summary.mdd_unpaired,
         },
     )
 
@@ -355,18 +373,18 @@ def claim_noise_threshold() -> Measurement:
     summary = noise_summary(best, VERIFIED_TASKS, discordance=discordance)
     noise = acr_noise()
     return Measurement(
-        measured=summary["half_width"],
+        measured=summary.half_width,
         unit="points",
         detail=f"Half-width of the 95% interval of a {best:.1f}% score (the best on Verified) "
         "on 500 tasks, 1.96 sqrt(p(1-p)/500), in points: a lower bound, since tasks that "
         "share a repository widen it further.",
         sources=("leaderboards", "acr_runs"),
         extra={
-            "se_points": summary["se"],
-            "mdd_paired_points": summary["mdd_paired"],
-            "mdd_unpaired_points": summary["mdd_unpaired"],
+            "se_points": summary.se,
+            "mdd_paired_points": summary.mdd_paired,
+            "mdd_unpaired_points": summary.mdd_unpaired,
             "top_pair_discordance": discordance,
-            "tasks_for_one_point_paired": summary["tasks_for_one_point_paired"],
+            "tasks_for_one_point_paired": summary.tasks_for_one_point_paired,
             "run_to_run_sd_points_lite": 100.0 * noise.score_sd,
             "run_to_run_flip_rate_lite": noise.flip_rate,
         },

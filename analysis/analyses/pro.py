@@ -13,6 +13,7 @@ repositories: public 731 tasks / 11 repositories, held-out 858 / 12, commercial 
 from __future__ import annotations
 
 import itertools
+from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
@@ -128,22 +129,41 @@ def mean_interval(
     return float(array.mean()), float(low), float(high)
 
 
-def size_summary(values: pd.Series | np.ndarray, seed: int = 0) -> dict[str, float]:
+@dataclass(frozen=True)
+class SizeSummary:
+    """Distribution of patch sizes (lines or files changed) over a set of tasks.
+
+    ``tasks``: tasks with a size (float, as the table column); ``mean`` with its bootstrap
+    95% interval ``mean_low``-``mean_high`` (:func:`mean_interval`); ``median``; the
+    quartiles ``q25`` and ``q75``; the 90th percentile ``q90``.
+    """
+
+    tasks: float
+    mean: float
+    mean_low: float
+    mean_high: float
+    median: float
+    q25: float
+    q75: float
+    q90: float
+
+
+def size_summary(values: pd.Series | np.ndarray, seed: int = 0) -> SizeSummary:
     """Mean (bootstrap 95% interval), median, quartiles and 90th percentile of patch sizes."""
     array = np.asarray(values, dtype=float)
     array = array[~np.isnan(array)]
     mean, low, high = mean_interval(array, seed=seed)
     q25, median, q75, q90 = np.quantile(array, [0.25, 0.5, 0.75, 0.9])
-    return {
-        "tasks": float(array.size),
-        "mean": mean,
-        "mean_low": low,
-        "mean_high": high,
-        "median": float(median),
-        "q25": float(q25),
-        "q75": float(q75),
-        "q90": float(q90),
-    }
+    return SizeSummary(
+        tasks=float(array.size),
+        mean=mean,
+        mean_low=low,
+        mean_high=high,
+        median=float(median),
+        q25=float(q25),
+        q75=float(q75),
+        q90=float(q90),
+    )
 
 
 def size_comparison(pro_loc: pd.DataFrame, verified_tasks: pd.DataFrame) -> pd.DataFrame:
@@ -156,12 +176,12 @@ def size_comparison(pro_loc: pd.DataFrame, verified_tasks: pd.DataFrame) -> pd.D
         {
             "benchmark": "Pro (public)",
             "measure": "lines changed",
-            **size_summary(pro_loc["lines_changed"]),
+            **asdict(size_summary(pro_loc["lines_changed"])),
         },
         {
             "benchmark": "Verified",
             "measure": "lines changed",
-            **size_summary(verified_tasks["lines_changed"]),
+            **asdict(size_summary(verified_tasks["lines_changed"])),
         },
     ]
     if "files_changed" in verified_tasks.columns:
@@ -169,7 +189,7 @@ def size_comparison(pro_loc: pd.DataFrame, verified_tasks: pd.DataFrame) -> pd.D
             {
                 "benchmark": "Verified",
                 "measure": "files changed",
-                **size_summary(verified_tasks["files_changed"]),
+                **asdict(size_summary(verified_tasks["files_changed"])),
             }
         )
     return pd.DataFrame(rows)
@@ -397,27 +417,25 @@ def claim_verified_vs_pro_size() -> Measurement:
     pro = size_summary(frames.pro_loc()["lines_changed"])
     verified = size_summary(frames.verified_tasks()["lines_changed"])
     return Measurement(
-        measured=pro["mean"],
-        interval=(pro["mean_low"], pro["mean_high"]),
+        measured=pro.mean,
+        interval=(pro.mean_low, pro.mean_high),
         unit="lines",
         comparable=False,
         caveat="the paper's 107.4 lines average all 1,865 tasks and count lines their own way "
-        f"(its Verified mean is {PAPER_VERIFIED_MEAN_LINES:g}, ours {verified['mean']:.1f}), "
-        f"while the public size data cover the {int(pro['tasks'])} public tasks",
+        f"(its Verified mean is {PAPER_VERIFIED_MEAN_LINES:g}, ours {verified.mean:.1f}), "
+        f"while the public size data cover the {int(pro.tasks)} public tasks",
         detail=f"Mean of lines added plus deleted in the gold patch over Pro's "
-        f"{int(pro['tasks'])} public tasks, bootstrap 95% interval; the paper's 107.4 covers "
+        f"{int(pro.tasks)} public tasks, bootstrap 95% interval; the paper's 107.4 covers "
         "all 1,865 tasks and counts lines its own way (its Verified mean is 11.6, ours "
-        f"{verified['mean']:.1f}). File counts are not in the public size data.",
+        f"{verified.mean:.1f}). File counts are not in the public size data.",
         sources=("pro_loc_stats", "verified_tasks"),
         extra={
-            "pro_median_lines": pro["median"],
-            "verified_mean_lines": verified["mean"],
-            "verified_mean_interval": (verified["mean_low"], verified["mean_high"]),
-            "verified_median_lines": verified["median"],
-            "ratio_of_means": pro["mean"] / verified["mean"],
-            "pro_mean_in_paper_counting": pro["mean"]
-            * PAPER_VERIFIED_MEAN_LINES
-            / verified["mean"],
+            "pro_median_lines": pro.median,
+            "verified_mean_lines": verified.mean,
+            "verified_mean_interval": (verified.mean_low, verified.mean_high),
+            "verified_median_lines": verified.median,
+            "ratio_of_means": pro.mean / verified.mean,
+            "pro_mean_in_paper_counting": pro.mean * PAPER_VERIFIED_MEAN_LINES / verified.mean,
         },
     )
 

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from analysis.analyses.contamination import decimal_year
+from analysis.analyses.contamination import WeightedTrend, decimal_year
 from analysis.figures.style import (
     MARKERS,
     PALETTE,
@@ -24,7 +24,7 @@ from analysis.formatting import format_ci
 
 
 def figure_age_slopes(
-    per_system: pd.DataFrame, trend: dict[str, float], by: str = "date_source"
+    per_system: pd.DataFrame, trend: WeightedTrend, by: str = "date_source"
 ) -> Figure:
     """Per-system age slopes (log-odds per year, 95% intervals) against the system's date,
     one marker per value of ``by``, with the weighted trend line. The y-range fits the
@@ -58,7 +58,7 @@ def figure_age_slopes(
     grid = pd.date_range(dates.min(), dates.max(), periods=50)
     ax.plot(
         mdates.date2num(grid),
-        trend["intercept"] + trend["trend"] * decimal_year(pd.Series(grid)),
+        trend.intercept + trend.trend * decimal_year(pd.Series(grid)),
         color="#444444",
         linestyle="--",
         label="weighted trend",
@@ -75,7 +75,7 @@ def figure_age_slopes(
         fig,
         "No sign that older tasks are solved more often by newer models",
         f"Effect of task age on solving, per system (95% CIs), against the system's date; "
-        f"trend {format_ci(trend['trend'], trend['low'], trend['high'], unit='', digits=3)}.",
+        f"trend {format_ci(trend.trend, trend.low, trend.high, unit='', digits=3)}.",
         source="SWE-bench Verified per-task results; task dates from the dataset",
     )
     cut_text = f" {cut} long intervals are cut at the plot edge." if cut else ""
@@ -83,7 +83,7 @@ def figure_age_slopes(
         fig,
         caption=f"Per-system age effects scatter around zero ({above} of {len(data)} intervals "
         f"above zero, {below} below) with a trend per year of model date of "
-        f"{format_ci(trend['trend'], trend['low'], trend['high'], unit='', digits=3)}.{cut_text}",
+        f"{format_ci(trend.trend, trend.low, trend.high, unit='', digits=3)}.{cut_text}",
         alt=f"{len(data)} points with vertical intervals around a horizontal zero line, dated "
         f"from {dates.min():%B %Y} to {dates.max():%B %Y}, with a nearly flat dashed trend line.",
     )
