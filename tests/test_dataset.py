@@ -10,7 +10,7 @@ import pytest
 from scipy import stats as scipy_stats
 
 from analysis import frames
-from analysis.analyses import dataset
+from analysis.analyses import dataset, screening
 from analysis.data.readers import verified
 from analysis.errors import DataError
 
@@ -143,13 +143,18 @@ def test_annotation_summary_and_scores() -> None:
             "filter_out": [False, False, True, True],
         }
     )
-    summary = dataset.annotation_summary(annotations, pd.Series(["t0", "t1", "t9"]))
-    assert summary["screened"] == 4 and summary["filtered_out"] == 2
-    assert summary["filtered_out_pct"] == pytest.approx(50.0)
-    assert summary["underspecified_pct"] == pytest.approx(50.0)
-    assert summary["false_negative_pct"] == pytest.approx(25.0)
-    assert summary["verified_annotated"] == 2 and summary["verified_kept"] == 2
-    scores = dataset.annotation_scores(annotations, pd.Series(["t0", "t1"]))
+    summary = screening.annotation_summary(annotations, pd.Series(["t0", "t1", "t9"]))
+    assert summary.screened == 4 and summary.filtered_out == 2
+    assert summary.filtered_out_pct == pytest.approx(50.0)
+    assert summary.underspecified_pct == pytest.approx(50.0)
+    assert summary.false_negative_pct == pytest.approx(25.0)
+    assert summary.verified_annotated == 2 and summary.verified_kept == 2
+    assert screening.annotation_summary(annotations).verified_kept is None
+    with pytest.raises(DataError, match="missing required column"):
+        screening.annotation_summary(annotations.drop(columns="filter_out"))
+    with pytest.raises(DataError, match="no rows"):
+        screening.annotation_summary(annotations.iloc[:0])
+    scores = screening.annotation_scores(annotations, pd.Series(["t0", "t1"]))
     assert scores["underspecified_screened"].tolist() == pytest.approx([25.0] * 4)
     assert scores["underspecified_verified"].tolist() == pytest.approx([50.0, 50.0, 0.0, 0.0])
     assert np.allclose(scores.sum(), 100.0)

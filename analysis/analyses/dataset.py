@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import frames
+from analysis.analyses.screening import annotation_summary
 from analysis.claims.entries import claimed_value
 from analysis.claims.types import Measurement
 from analysis.data.readers.verified import DIFFICULTY_LEVELS, VERIFIED_TASKS
@@ -297,57 +298,6 @@ def audit_arithmetic(
     )
 
 
-def annotation_summary(
-    annotations: pd.DataFrame, task_ids: pd.Series | None = None
-) -> dict[str, float]:
-    """Counts from OpenAI's screening of SWE-bench samples (Aug 2024).
-
-    Returns ``screened`` (samples annotated), ``filtered_out`` and ``filtered_out_pct``,
-    ``kept`` (not filtered), the shares of screened samples with an underspecification or a
-    false-negative (tests reject valid fixes) score of 2 or more (``underspecified_pct``,
-    ``false_negative_pct``), ``other_major_issues_pct``, and with ``task_ids`` the number of
-    Verified tasks found in the annotations (``verified_annotated``) and among them kept
-    (``verified_kept``).
-    """
-    _require(
-        annotations,
-        ("instance_id", "underspecified", "false_negative", "other_major_issues", "filter_out"),
-        "annotation_summary",
-    )
-    screened = len(annotations)
-    filtered = int(annotations["filter_out"].sum())
-    summary: dict[str, float] = {
-        "screened": screened,
-        "filtered_out": filtered,
-        "filtered_out_pct": 100.0 * filtered / screened,
-        "kept": screened - filtered,
-        "underspecified_pct": 100.0 * float((annotations["underspecified"] >= 2).mean()),
-        "false_negative_pct": 100.0 * float((annotations["false_negative"] >= 2).mean()),
-        "other_major_issues_pct": 100.0 * float((annotations["other_major_issues"] >= 1).mean()),
-    }
-    if task_ids is not None:
-        in_verified = annotations[annotations["instance_id"].isin(set(task_ids))]
-        summary["verified_annotated"] = len(in_verified)
-        summary["verified_kept"] = int((~in_verified["filter_out"]).sum())
-    return summary
-
-
-def annotation_scores(annotations: pd.DataFrame, task_ids: pd.Series) -> pd.DataFrame:
-    """Distribution of the ensembled severity scores (0-3), all screened vs Verified.
-
-    Rows ``(score, 0..3)`` x columns ``underspecified_screened, underspecified_verified,
-    false_negative_screened, false_negative_verified``: percent of samples with that score.
-    """
-    _require(annotations, ("instance_id", "underspecified", "false_negative"), "annotation_scores")
-    verified = annotations[annotations["instance_id"].isin(set(task_ids))]
-    columns = {}
-    for score in ("underspecified", "false_negative"):
-        for label, frame in (("screened", annotations), ("verified", verified)):
-            shares = frame[score].value_counts(normalize=True).reindex([0.0, 1.0, 2.0, 3.0])
-            columns[f"{score}_{label}"] = 100.0 * shares.fillna(0.0).to_numpy()
-    return pd.DataFrame(columns, index=pd.Index([0, 1, 2, 3], name="score"))
-
-
 # --- cached data ----------------------------------------------------------------------------
 
 
@@ -548,13 +498,13 @@ def claim_verified_curation() -> Measurement:
     tasks = frames.verified_tasks()
     summary = annotation_summary(frames.annotations(), tasks["instance_id"])
     return Measurement(
-        measured=float(summary["verified_kept"]),
+        measured=float(summary.verified_kept),
         unit="tasks",
         detail="Verified tasks found in OpenAI's screening annotations and not filtered out "
         f"there; {_CENSUS}.",
         sources=("verified_tasks", "openai_annotations"),
         extra={
-            key: summary[key]
+            key: getattr(summary, key)
             for key in (
                 "screened",
                 "filtered_out",
@@ -575,7 +525,7 @@ ANNOTATING_DEVELOPERS = 93
 
 def claim_verified_curation_cost() -> Measurement:
     """'Several million dollars' for Verified's curation: no public figure to test it."""
-    screened = int(annotation_summary(frames.annotations())["screened"])
+    screened = annotation_summary(frames.annotations()).screened
     annotations_made = ANNOTATORS_PER_SAMPLE * screened
     return Measurement(
         measured=None,
