@@ -463,14 +463,15 @@ def claim_pro_languages() -> Measurement:
 
 def claim_pro_scores() -> Measurement:
     """Best public-set score in the per-task data; the claimed numbers postdate it."""
-    scores = pro_scores(frames.pro_results())
+    scores = pro_scores(frames.pro_results(), clusters=pro_task_repos())
     best = scores.iloc[0]
     return Measurement(
         measured=float(best["score_pct"]),
         interval=(float(best["low_pct"]), float(best["high_pct"])),
         unit="%",
         detail=f"Best public-set score among the {len(scores)} systems with per-task Pro "
-        f"results ({best['system']}), Wilson 95% interval over the tasks it was scored on.",
+        f"results ({best['system']}), repository-clustered 95% interval (CR2, exact "
+        "small-cluster critical value) over the tasks it was scored on.",
         sources=("pro_results",),
         testable=False,
         reason="The public per-task results (runs of 2025-09/10) do not include the later "
