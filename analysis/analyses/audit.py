@@ -478,9 +478,12 @@ def audit(
     notes = list(results.notes)
     if matrix.clusters is not None:
         notes.append(
-            f"intervals and rank intervals are clustered over {matrix.clusters.nunique()} "
-            "clusters (with few clusters cluster-robust intervals run narrow); paired tests "
-            "and MDD take tasks as independent given their cluster"
+            f"score intervals and paired tests are clustered over {matrix.clusters.nunique()} "
+            "clusters with the small-cluster methods calibrated by `python -m analysis "
+            "calibrate`; rank intervals come from a cluster bootstrap, which runs narrow with "
+            "few clusters (read them as a lower bound on rank uncertainty), and the minimum "
+            "detectable difference takes tasks as independent, so with clustering the "
+            "detectable gap is larger"
         )
     n_clusters = None if matrix.clusters is None else int(matrix.clusters.nunique())
     return AuditReport(
