@@ -288,3 +288,13 @@ def test_cli_reader_and_benchmark_options_on_a_tree(tmp_path, capsys):
     assert main([*arguments, "--benchmark", "gaia", "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["n_tasks"] == 2 and data["reader"] == "openhands"
+
+
+def test_table_output_keeps_control_characters_out_of_the_terminal(tmp_path, capsys):
+    frame = synthetic(n_systems=3)
+    frame["system"] = frame["system"].replace({"sys1": "evil\x1b[31mred\nsecond line"})
+    path = tmp_path / "r.csv"
+    frame.to_csv(path, index=False)
+    assert main(["audit", str(path), "--no-progress", "--resamples", "100"]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "evil\\x1b[31mred\\nsecond line" in out

@@ -23,6 +23,7 @@ from markupsafe import Markup
 from analysis.analyses.audit import AuditReport, audit
 from analysis.data.readers.detect import READERS, read_paths
 from analysis.data.readers.options import ReaderOptions
+from analysis.errors import clean_for_terminal
 
 FORMATS = ("table", "json", "html")
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
@@ -71,8 +72,10 @@ def format_table(report: AuditReport) -> str:
         ]
     ].copy()
     shown["run_sd"] = shown["run_sd"].map(lambda v: "-" if v is None else f"{v:.1f}")
+    # names come from data: no control character may reach the terminal
+    shown["system"] = shown["system"].map(clean_for_terminal)
     lines = [
-        f"Noise report: {report.source} (reader {report.reader})",
+        f"Noise report: {clean_for_terminal(report.source)} (reader {report.reader})",
         f"{report.n_systems} systems x {report.n_tasks} common tasks; "
         f"{report.unknown_outcomes} unknown outcome(s) counted apart; "
         f"{len(report.dropped_tasks)} task(s) left out",
@@ -87,12 +90,12 @@ def format_table(report: AuditReport) -> str:
     if report.release_contrast:
         lines += ["", "score before minus after release (points, within strata):"]
         lines += [
-            f"  {c.system}: {c.difference:+.1f} [{c.ci_low:+.1f}, {c.ci_high:+.1f}] "
-            f"({c.n_before} before, {c.n_after} after)"
+            f"  {clean_for_terminal(c.system)}: {c.difference:+.1f} "
+            f"[{c.ci_low:+.1f}, {c.ci_high:+.1f}] ({c.n_before} before, {c.n_after} after)"
             for c in report.release_contrast
         ]
     if report.notes:
-        lines += ["", "notes:"] + [f"  - {note}" for note in report.notes]
+        lines += ["", "notes:"] + [f"  - {clean_for_terminal(note)}" for note in report.notes]
     return "\n".join(lines) + "\n"
 
 
