@@ -123,9 +123,8 @@ def make_results(
         )
     frame["score"] = numeric.astype("float64")
     scores = frame["score"].to_numpy()
-    outside = np.isfinite(scores) & ((scores < 0.0) | (scores > 1.0))
-    if np.isinf(scores).any():
-        outside |= np.isinf(scores)
+    # NaN is an unknown outcome (counted apart); anything else outside [0, 1], inf included
+    outside = ~np.isnan(scores) & ~((scores >= 0.0) & (scores <= 1.0))
     if outside.any():
         first = frame.loc[outside].iloc[0]
         raise DataError(
