@@ -46,6 +46,7 @@ from analysis.stats.bootstrap import (
     bootstrap_scores,
     interval_from_rows,
     pair_indices,
+    worker_count,
 )
 
 MIRROR_FILE = "swe-bench-leaderboards-f1176b6.json"
@@ -95,10 +96,11 @@ def scipy_intervals(
 
 
 def engine_intervals(
-    values: np.ndarray, n_resamples: int, method: str, seed: int
+    values: np.ndarray, n_resamples: int, method: str, seed: int, workers: int | None = None
 ) -> tuple[BootstrapResult, pd.DataFrame, pd.DataFrame]:
-    """The engine's whole job: draw the resamples, then per-system and per-pair intervals."""
-    result = bootstrap_scores(values, n_resamples=n_resamples, seed=seed)
+    """The engine's whole job: draw the resamples, then per-system and per-pair intervals
+    (``workers``: threads, default as in the engine; results do not depend on it)."""
+    result = bootstrap_scores(values, n_resamples=n_resamples, seed=seed, workers=workers)
     return result, result.intervals(method), result.difference_intervals(method)
 
 
@@ -242,6 +244,7 @@ def main(argv: list[str] | None = None) -> None:
         engine_times: list[float] = []
         scipy_cpu: list[float] = []
         engine_cpu: list[float] = []
+        one_thread_times: list[float] = []
         engine_runs_per_scipy = max(1, -(-args.engine_repeat // args.repeat))
         for _ in range(args.repeat):
             start, start_cpu = time.perf_counter(), time.process_time()
@@ -256,6 +259,9 @@ def main(argv: list[str] | None = None) -> None:
                 result, systems, pairs = engine_intervals(values, args.resamples, method, args.seed)
                 engine_times.append(time.perf_counter() - start)
                 engine_cpu.append(time.process_time() - start_cpu)
+                start = time.perf_counter()
+                one_thread = engine_intervals(values, args.resamples, method, args.seed, workers=1)
+                one_thread_times.append(time.perf_counter() - start)
 
         def largest_gap(low, high, low_reference, high_reference) -> float:
             return 100 * max(
@@ -278,6 +284,11 @@ def main(argv: list[str] | None = None) -> None:
                 "speedup": scipy_seconds / engine_seconds,
                 "speedup_cpu": statistics.median(scipy_cpu) / statistics.median(engine_cpu),
                 "speedup_best": min(scipy_times) / min(engine_times),
+                "speedup_1thread": scipy_seconds / statistics.median(one_thread_times),
+                "workers": worker_count(None, 2),
+                "threads_equal": bool(
+                    one_thread[1].equals(systems) and one_thread[2].equals(pairs)
+                ),
                 "gap_scipy_pts": max(
                     largest_gap(systems["low"], systems["high"], low_s, high_s),
                     largest_gap(pairs["low"], pairs["high"], low_sd, high_sd),
@@ -300,6 +311,7 @@ def main(argv: list[str] | None = None) -> None:
         "speedup": "{:.1f}".format,
         "speedup_cpu": "{:.1f}".format,
         "speedup_best": "{:.1f}".format,
+        "speedup_1thread": "{:.1f}".format,
         "gap_scipy_pts": "{:.2g}".format,
         "gap_sorting_pts": "{:.2g}".format,
         "mc_se_pts": "{:.3f}".format,
@@ -309,7 +321,9 @@ def main(argv: list[str] | None = None) -> None:
         print(table.to_string(index=False, formatters=formats))
     print(
         "speedup: ratio of median wall times; speedup_cpu: of median process CPU times (less "
-        "sensitive to other load); speedup_best: of the fastest runs. gap_*: largest |endpoint "
+        "sensitive to other load; the engine's CPU time sums its threads); speedup_best: of the "
+        "fastest runs; speedup_1thread: against the engine on one thread (workers=1), whose "
+        "intervals equal the threaded ones exactly (threads_equal). gap_*: largest |endpoint "
         "difference| (points) from scipy with the same seed, and from the engine's sorting "
         "path on the same resamples; mc_se: Monte Carlo SE of a 2.5% quantile; grid: one task."
     )

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from scipy import stats as scipy_stats
 
 from analysis.errors import DataError
+from analysis.stats import bootstrap as bootstrap_module
 from analysis.stats.blas import openblas_thread_controls, single_blas_thread
 from analysis.stats.bootstrap import (
     BootstrapResult,
@@ -46,6 +47,36 @@ def test_results_do_not_depend_on_chunk_size(clusters) -> None:
         )
         np.testing.assert_allclose(chunked.resamples, reference.resamples, rtol=0, atol=1e-12)
 
+
+
+@pytest.mark.parametrize("clusters", [None, np.arange(200) % 9])
+def test_results_do_not_depend_on_the_number_of_threads(clusters) -> None:
+    """Chunks are drawn in order under a lock, so threads change only who counts them."""
+    matrix = synthetic_matrix()
+    reference = bootstrap_scores(matrix, n_resamples=1001, seed=3, clusters=clusters, workers=1)
+    for workers, chunk_size in ((2, 7), (3, 1), (4, None), (2, 5000)):
+        threaded = bootstrap_scores(
+            matrix,
+            n_resamples=1001,
+            seed=3,
+            clusters=clusters,
+            chunk_size=chunk_size,
+            workers=workers,
+        )
+        np.testing.assert_array_equal(threaded.resamples, reference.resamples)
+
+
+def test_pair_histograms_do_not_depend_on_the_number_of_threads(monkeypatch) -> None:
+    result = bootstrap_scores(synthetic_matrix(n_systems=6), n_resamples=20_001, seed=2)
+    first, second = pair_indices(6)
+    reference = result.difference_histograms(first, second, workers=1)
+    # Small steps, so that every thread counts several chunks and ranges split mid-chunk.
+    monkeypatch.setattr(bootstrap_module, "_HISTOGRAM_CHUNK_ELEMENTS", 999)
+    for workers in (1, 2, 3, 7):
+        threaded = result.difference_histograms(first, second, workers=workers)
+        np.testing.assert_array_equal(threaded.counts, reference.counts)
+        np.testing.assert_array_equal(threaded.lowest, reference.lowest)
+    assert (reference.counts.sum(axis=1) == 20_001).all()
 
 def test_scores_are_the_mean_on_each_resample() -> None:
     matrix = synthetic_matrix(n_systems=3, n_tasks=40)
@@ -207,7 +238,11 @@ def test_progress_bar_runs(capsys) -> None:
 
 @pytest.mark.parametrize(
     ("kwargs", "match"),
-    [({"n_resamples": 1}, "n_resamples"), ({"clusters": [1, 2]}, "clusters")],
+    [
+        ({"n_resamples": 1}, "n_resamples"),
+        ({"clusters": [1, 2]}, "clusters"),
+        ({"workers": 0}, "workers"),
+    ],
 )
 def test_bad_arguments_raise_data_error(kwargs, match) -> None:
     with pytest.raises(DataError, match=match):

@@ -39,13 +39,21 @@ whose cumulative count exceeds ``k``, and the share below the observed value is 
 count too. The result equals sorting the values ``k / n`` and interpolating (tested); the
 cluster bootstrap (ratio scores) and hand-built results use the sorting path.
 
+Threads: chunks of resamples are drawn in order from the one generator, under a lock, and
+counted and multiplied by up to two threads (``bincount`` and the BLAS product release the
+GIL, as does drawing), so one chunk is counted while the next is drawn; the pair histograms
+are split over the same threads by ranges of resamples. Neither changes any result (tested).
+
 The cluster (block) bootstrap resamples clusters with replacement and scores each system as
 solved tasks over drawn tasks (a ratio estimator, since clusters differ in size).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import os
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -69,6 +77,8 @@ _DEFAULT_CHUNK_ELEMENTS = 1 << 17
 _PAIR_BLOCK = 512
 # Integer keys (rows x resamples) histogrammed at once: bounds the histogram path's memory.
 _HISTOGRAM_CHUNK_ELEMENTS = 1 << 20
+# Threads that count and score chunks of resamples when `workers` is not given.
+_DEFAULT_WORKERS = 2
 
 
 def resample_counts(indices: np.ndarray, n_units: int) -> np.ndarray:
@@ -167,12 +177,16 @@ class BootstrapResult:
             counts += np.bincount(keys.ravel(), minlength=counts.size)
         return CountHistograms(smallest, counts.reshape(n_rows, width))
 
-    def difference_histograms(self, first: np.ndarray, second: np.ndarray) -> CountHistograms:
+    def difference_histograms(
+        self, first: np.ndarray, second: np.ndarray, workers: int | None = None
+    ) -> CountHistograms:
         """Exact histograms of ``solved[first] - solved[second]`` per pair (task bootstrap).
 
         Pair ``p = (a, b)`` lands in bin ``(T_a - min_a) + (max_b - T_b)`` of its row, so a run
         of pairs ``(a, b), (a, b + 1), ...`` (as in :func:`pair_indices`) is one broadcast
-        addition; resamples are processed in chunks (memory bounded at any B).
+        addition; resamples are processed in chunks (memory bounded at any B), split into
+        contiguous ranges counted by up to ``workers`` threads (the counts are integers, so the
+        sum does not depend on the split).
         """
         solved = self._require_solved()
         first = np.asarray(first, dtype=np.intp)
@@ -188,22 +202,26 @@ class BootstrapResult:
         ).tolist()
         runs = list(zip(run_starts, [*run_starts[1:], n_pairs], strict=True))
         column_shift = (largest + np.arange(len(largest), dtype=np.intp) * width)[:, None]
-        counts = np.zeros(n_pairs * width, dtype=np.intp)
-        chunk = max(1, _HISTOGRAM_CHUNK_ELEMENTS // n_pairs)
-        keys = np.empty((n_pairs, min(chunk, self.n_resamples)), dtype=np.intp)
-        for start in range(0, self.n_resamples, chunk):
-            stop = min(start + chunk, self.n_resamples)
-            block = keys[:, : stop - start]
-            second_part = column_shift - solved[:, start:stop]
-            for run_start, run_stop in runs:
-                a, b0 = first[run_start], second[run_start]
-                first_part = solved[a, start:stop] + ((run_start - b0) * width - smallest[a])
-                np.add(
-                    first_part,
-                    second_part[b0 : b0 + run_stop - run_start],
-                    out=block[run_start:run_stop],
-                )
-            counts += np.bincount(block.ravel(), minlength=counts.size)
+
+        def count_range(begin: int, end: int, chunk: int) -> np.ndarray:
+            counts = np.zeros(n_pairs * width, dtype=np.intp)
+            keys = np.empty((n_pairs, min(chunk, end - begin)), dtype=np.intp)
+            for start in range(begin, end, chunk):
+                stop = min(start + chunk, end)
+                block = keys[:, : stop - start]
+                second_part = column_shift - solved[:, start:stop]
+                for run_start, run_stop in runs:
+                    a, b0 = first[run_start], second[run_start]
+                    first_part = solved[a, start:stop] + ((run_start - b0) * width - smallest[a])
+                    np.add(
+                        first_part,
+                        second_part[b0 : b0 + run_stop - run_start],
+                        out=block[run_start:run_stop],
+                    )
+                counts += np.bincount(block.ravel(), minlength=counts.size)
+            return counts
+
+        counts = _sum_over_ranges(count_range, self.n_resamples, n_pairs, workers)
         return CountHistograms(smallest[first] - largest[second], counts.reshape(n_pairs, width))
 
     def intervals(self, method: str = "percentile", confidence: float = 0.95) -> pd.DataFrame:
@@ -335,6 +353,104 @@ class BootstrapResult:
         )
 
 
+def _sum_over_ranges(
+    count_range: Callable[[int, int, int], np.ndarray],
+    n_resamples: int,
+    row_elements: int,
+    workers: int | None,
+) -> np.ndarray:
+    """``count_range(begin, end, chunk)`` summed over contiguous ranges of resamples that cover
+    ``[0, n_resamples)``, one range per thread (``bincount`` releases the GIL). ``chunk``:
+    resamples per step, so that all threads together hold ``_HISTOGRAM_CHUNK_ELEMENTS`` keys
+    of ``row_elements`` each per resample (memory bounded at any B, whatever the threads)."""
+    total_chunks = -(-n_resamples * row_elements // _HISTOGRAM_CHUNK_ELEMENTS)
+    threads = worker_count(workers, total_chunks)
+    chunk = max(1, _HISTOGRAM_CHUNK_ELEMENTS // (row_elements * threads))
+    if threads == 1:
+        return count_range(0, n_resamples, chunk)
+    bounds = [n_resamples * k // threads for k in range(threads + 1)]
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        parts = list(pool.map(count_range, bounds[:-1], bounds[1:], [chunk] * threads))
+    return np.sum(parts, axis=0)
+
+
+def worker_count(workers: int | None, n_chunks: int) -> int:
+    """Threads the engine uses for a job of ``n_chunks`` chunks: ``workers`` if given, else one
+    per CPU this process may run on, up to ``_DEFAULT_WORKERS`` (two: drawing the indices is
+    serial, about 40% of the work, so more threads gain little); never more than chunks."""
+    if workers is None:
+        try:
+            available = len(os.sched_getaffinity(0))
+        except AttributeError:  # not Linux
+            available = os.cpu_count() or 1
+        workers = min(_DEFAULT_WORKERS, available)
+    if int(workers) < 1:
+        raise DataError("workers", f"need at least one worker, got {workers}")
+    return max(1, min(int(workers), n_chunks))
+
+
+def _score_resamples(
+    rng: np.random.Generator,
+    unit_totals: np.ndarray,
+    unit_sizes: np.ndarray,
+    solved: np.ndarray,
+    drawn: np.ndarray | None,
+    chunk_size: int,
+    workers: int,
+    progress: bool,
+) -> None:
+    """Fill ``solved`` (resamples x systems: solved tasks) and ``drawn`` (tasks drawn, cluster
+    bootstrap only) chunk by chunk: draw the unit indices, count them, multiply.
+
+    The chunks are drawn one after another from ``rng`` under a lock, each right after taking
+    the next chunk number, so chunk ``k`` always gets the ``k``-th block of the stream, whatever
+    the number of threads or their timing. Counting (``bincount``) and the product release the
+    GIL, so with two threads one chunk is counted while the next is drawn.
+    """
+    n_resamples, units = solved.shape[0], unit_totals.shape[0]
+    # The smallest index dtype that holds a chunk's offset indices: the same stream as int64
+    # (numpy draws any bounded range below 2^32 from 32-bit words), less memory traffic.
+    index_dtype = np.int32 if chunk_size * units < (1 << 31) else np.int64
+    offsets = (np.arange(chunk_size, dtype=index_dtype) * units)[:, None]
+    starts = iter(range(0, n_resamples, chunk_size))
+    lock = threading.Lock()
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=-(-n_resamples // chunk_size), desc="bootstrap", unit="chunk")
+
+    def work() -> None:
+        while True:
+            with lock:
+                start = next(starts, None)
+                if start is None:
+                    return
+                size = min(chunk_size, n_resamples - start)
+                indices = rng.integers(0, units, size=(size, units), dtype=index_dtype)
+            indices += offsets[:size]
+            counts = np.bincount(indices.ravel(), minlength=size * units).reshape(size, units)
+            counts = counts.astype(unit_totals.dtype)
+            np.matmul(counts, unit_totals, out=solved[start : start + size])
+            if drawn is not None:
+                np.matmul(counts, unit_sizes, out=drawn[start : start + size])
+            if bar is not None:
+                with lock:
+                    bar.update()
+
+    try:
+        with single_blas_thread():
+            if workers == 1:
+                work()
+            else:
+                with ThreadPoolExecutor(max_workers=workers) as pool:
+                    for running in [pool.submit(work) for _ in range(workers)]:
+                        running.result()
+    finally:
+        if bar is not None:
+            bar.close()
+
+
 def bootstrap_scores(
     matrix: pd.DataFrame | np.ndarray,
     n_resamples: int = 10_000,
@@ -342,6 +458,7 @@ def bootstrap_scores(
     clusters: Sequence | np.ndarray | pd.Series | None = None,
     chunk_size: int | None = None,
     progress: bool = False,
+    workers: int | None = None,
 ) -> BootstrapResult:
     """Bootstrap the scores of all systems on shared resamples of the tasks.
 
@@ -350,7 +467,10 @@ def bootstrap_scores(
     every system as ``counts @ X.T / n`` (cluster bootstrap: solved over drawn tasks). The
     result depends only on ``seed``, ``n_resamples``, the matrix and the clusters, not on
     ``chunk_size`` (resamples per chunk; by default a chunk's count matrix holds about
-    131,000 entries, which stays in cache). ``progress`` shows a tqdm bar over chunks.
+    131,000 entries, which stays in cache), nor on ``workers``: chunks are counted and
+    scored by up to ``workers`` threads (default: up to two, as many as there are CPUs to
+    run them), but drawn in order from the one generator (see :func:`_score_resamples`).
+    ``progress`` shows a tqdm bar over chunks.
     """
     if int(n_resamples) < 2:
         raise DataError("n_resamples", f"need at least 2 resamples, got {n_resamples}")
@@ -386,33 +506,21 @@ def bootstrap_scores(
     # faster) while every possible sum stays below 2^24.
     largest_sum = units * float(unit_sizes.max())
     product_dtype = np.float32 if largest_sum < (1 << 24) else np.float64
-    unit_totals_product = unit_totals.astype(product_dtype)
-    unit_sizes_product = unit_sizes.astype(product_dtype)
     if chunk_size is None:
         chunk_size = max(1, _DEFAULT_CHUNK_ELEMENTS // units)
     chunk_size = max(1, min(int(chunk_size), n_resamples))
-    # The smallest index dtype that holds a chunk's offset indices: the same stream as int64
-    # (numpy draws any bounded range below 2^32 from 32-bit words), less memory traffic.
-    index_dtype = np.int32 if chunk_size * units < (1 << 31) else np.int64
-    offsets = (np.arange(chunk_size, dtype=index_dtype) * units)[:, None]
-    rng = np.random.default_rng(seed)
     solved = np.empty((n_resamples, n_systems), dtype=product_dtype)
     drawn = None if coded is None else np.empty(n_resamples, dtype=product_dtype)
-    starts = range(0, n_resamples, chunk_size)
-    if progress:
-        from tqdm.auto import tqdm
-
-        starts = tqdm(starts, total=len(starts), desc="bootstrap", unit="chunk")
-    with single_blas_thread():
-        for start in starts:
-            size = min(chunk_size, n_resamples - start)
-            indices = rng.integers(0, units, size=(size, units), dtype=index_dtype)
-            indices += offsets[:size]
-            counts = np.bincount(indices.ravel(), minlength=size * units).reshape(size, units)
-            counts = counts.astype(product_dtype)
-            np.matmul(counts, unit_totals_product, out=solved[start : start + size])
-            if drawn is not None:
-                np.matmul(counts, unit_sizes_product, out=drawn[start : start + size])
+    _score_resamples(
+        np.random.default_rng(seed),
+        unit_totals.astype(product_dtype),
+        unit_sizes.astype(product_dtype),
+        solved,
+        drawn,
+        chunk_size,
+        worker_count(workers, -(-n_resamples // chunk_size)),
+        progress,
+    )
     if drawn is None:
         resamples = solved.astype(np.float64)
         resamples /= n_tasks
