@@ -9,12 +9,15 @@ written once here.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.optimize import brentq
 from scipy.special import expit
+
+from analysis.stats.clustered import exact_critical_value
 
 NOMINAL_COVERAGE = 0.95
 NOMINAL_LEVEL = 0.05
@@ -172,3 +175,19 @@ def cluster_resample_counts(
     return rng.multinomial(
         n_units, np.full(n_units, 1.0 / n_units), size=(reps, n_resamples)
     ).astype(np.float64)
+
+
+#: Intra-cluster correlations at which the exact critical value is tabulated for the harness
+#: (interpolated linearly; the package computes it at the estimate itself).
+RHO_GRID = np.concatenate([[0.0], np.geomspace(1e-4, 0.99, 60)])
+
+
+@functools.lru_cache(maxsize=8)
+def _critical_values_cached(sizes: tuple[float, ...]) -> np.ndarray:
+    return np.array([exact_critical_value(sizes, rho, NOMINAL_COVERAGE) for rho in RHO_GRID])
+
+
+def critical_values(sizes: np.ndarray) -> np.ndarray:
+    """The exact 95% critical value (:func:`exact_critical_value`) at each :data:`RHO_GRID`
+    correlation for clusters of ``sizes`` (computed once per set of sizes)."""
+    return _critical_values_cached(tuple(float(size) for size in sizes)).copy()

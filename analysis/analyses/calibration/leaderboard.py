@@ -17,7 +17,6 @@ Coverage in the two spread scenarios pools the 24 systems.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -31,6 +30,7 @@ from analysis.analyses.calibration._common import (
     NOMINAL_COVERAGE,
     NOMINAL_LEVEL,
     REPOSITORY_SD,
+    RHO_GRID,
     SYSTEM_REPOSITORY_SD,
     TASK_SD,
     CalibrationRow,
@@ -41,6 +41,7 @@ from analysis.analyses.calibration._common import (
     calibration_row,
     cluster_codes_for,
     cluster_resample_counts,
+    critical_values,
     mean_solve_rate,
     simulate_outcomes,
 )
@@ -49,7 +50,6 @@ from analysis.stats.clustered import (
     WEBB_WEIGHTS,
     bell_mccaffrey_df,
     cr2_standard_error,
-    exact_critical_value,
     pooled_difference_icc,
     pooled_intraclass_correlation,
     wild_cluster_p_values,
@@ -148,20 +148,6 @@ def _setup(scenario: Scenario) -> _Setup:
         pair = (0, 1)
         targets = np.array([0, 1])
     return _Setup(thetas, mean_solve_rate(thetas, total_sd), targets, pair)
-
-
-# Intra-cluster correlations at which the exact critical value is tabulated for the harness
-# (interpolated linearly; the package computes it at the estimate itself).
-_RHO_GRID = np.concatenate([[0.0], np.geomspace(1e-4, 0.99, 60)])
-
-
-@functools.lru_cache(maxsize=8)
-def _critical_table_cached(sizes: tuple[float, ...]) -> np.ndarray:
-    return np.array([exact_critical_value(sizes, rho, NOMINAL_COVERAGE) for rho in _RHO_GRID])
-
-
-def _critical_table(sizes: np.ndarray) -> np.ndarray:
-    return _critical_table_cached(tuple(float(size) for size in sizes)).copy()
 
 
 def _interval_covered(
@@ -285,7 +271,7 @@ def run_leaderboard(
     seeds = {scenario.name: child for scenario, child in zip(SCENARIOS, children, strict=True)}
     names = {method.name for method in METHODS}
     methods = [method for method in methods if method.name in names]
-    critical_table = _critical_table(sizes)
+    critical_table = critical_values(sizes)
     rows: list[CalibrationRow] = []
     for scenario in scenarios:
         setup = _setup(scenario)
@@ -308,14 +294,14 @@ def run_leaderboard(
             totals = (outcomes @ membership).astype(np.float64)  # reps x systems x clusters
             # The ICC is pooled over all systems of the simulated leaderboard, as in the package.
             rho = pooled_intraclass_correlation(totals, totals, sizes)
-            critical = np.interp(rho, _RHO_GRID, critical_table)
+            critical = np.interp(rho, RHO_GRID, critical_table)
             if scenario.paired:
                 # As in the package: the ICC of the differences pooled over all pairs.
                 solvers = outcomes.sum(axis=1)  # reps x tasks
                 difference_rho = pooled_difference_icc(
                     totals, (solvers**2 @ membership).astype(np.float64), sizes
                 )
-                difference_critical = np.interp(difference_rho, _RHO_GRID, critical_table)
+                difference_critical = np.interp(difference_rho, RHO_GRID, critical_table)
             for method in active:
                 if method.kind == "interval":
                     covered = _interval_covered(
