@@ -43,7 +43,7 @@ from dataclasses import asdict
 import numpy as np
 import pandas as pd
 
-from analysis.analyses.calibration import agreement, leaderboard, repeated
+from analysis.analyses.calibration import agreement, leaderboard, ranks, repeated
 from analysis.analyses.calibration._common import (
     CHUNK,
     CalibrationRow,
@@ -69,7 +69,11 @@ __all__ = [
 DEFAULT_REPS = 2_000
 #: Families besides the leaderboard one: name -> module with ``METHODS``, ``SCENARIOS``,
 #: ``replicates(reps)`` and ``run(reps, seed, sizes, methods, bar)``.
-FAMILIES: dict[str, object] = {"agreement": agreement, "repeated": repeated}
+FAMILIES: dict[str, object] = {
+    "agreement": agreement,
+    "repeated": repeated,
+    "ranks": ranks,
+}
 METHODS: tuple[Method, ...] = leaderboard.METHODS + tuple(
     method for family in FAMILIES.values() for method in family.METHODS
 )

@@ -124,14 +124,15 @@ METHODS: tuple[Method, ...] = (
 
 
 @dataclass(frozen=True)
-class _Setup:
+class ScenarioSetup:
     thetas: np.ndarray
     truth: np.ndarray
     targets: np.ndarray  # rows measured by interval methods
     pair: tuple[int, int] | None
 
 
-def _setup(scenario: Scenario) -> _Setup:
+def setup_scenario(scenario: Scenario) -> ScenarioSetup:
+    """Abilities, true scores, measured rows and the compared pair of ``scenario``."""
     total_sd = float(
         np.sqrt(TASK_SD**2 + scenario.repository_sd**2 + scenario.system_repository_sd**2)
     )
@@ -147,7 +148,7 @@ def _setup(scenario: Scenario) -> _Setup:
         thetas[1] = ability_for(0.5, total_sd)
         pair = (0, 1)
         targets = np.array([0, 1])
-    return _Setup(thetas, mean_solve_rate(thetas, total_sd), targets, pair)
+    return ScenarioSetup(thetas, mean_solve_rate(thetas, total_sd), targets, pair)
 
 
 def _interval_covered(
@@ -201,7 +202,7 @@ def _interval_covered(
     return np.abs(score - truth) <= half
 
 
-def _test_rejects(
+def paired_test_rejects(
     name: str,
     x_a: np.ndarray,
     x_b: np.ndarray,
@@ -274,7 +275,7 @@ def run_leaderboard(
     critical_table = critical_values(sizes)
     rows: list[CalibrationRow] = []
     for scenario in scenarios:
-        setup = _setup(scenario)
+        setup = setup_scenario(scenario)
         rng = np.random.default_rng(seeds.get(scenario.name, np.random.SeedSequence(seed)))
         active = [method for method in methods if method.applies(scenario)]
         kinds = ("test", "difference") if scenario.paired else ("interval",)
@@ -324,7 +325,7 @@ def run_leaderboard(
                         difference_critical if method.name == "cr2_difference_exact" else None,
                     )
                 else:
-                    outcome = _test_rejects(
+                    outcome = paired_test_rejects(
                         method.name,
                         outcomes[:, a],
                         outcomes[:, b],
