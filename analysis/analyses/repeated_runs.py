@@ -278,7 +278,12 @@ class ScaffoldEffect:
     """One model under several agents against its run-to-run noise.
 
     ``anova``: one-way ANOVA of the run scores (agents as groups): ``between_sd`` (SD of the
-    agents' mean scores), ``within_sd`` (pooled run-to-run SD), ``f``, ``p_value``, df;
+    agents' mean scores), ``within_sd`` (pooled run-to-run SD), ``f``, ``p_value``, df. Its
+    null is "the agents' mean scores on these tasks are equal": it holds its level when the
+    agents share per-task success probabilities, but read as "the agents differ in general"
+    it rejects far too often whenever agents differ task by task (``python -m analysis
+    calibrate``, methods ``anova_run_scores`` and ``anova_as_test_of_equal_average``); the
+    paired tests over tasks are the ones that generalise to other tasks;
     ``pairs``: paired t-tests on per-task mean scores over runs (tasks every agent has a
     known outcome for; :func:`analysis.analyses.audit.paired_tests`), Holm-corrected;
     ``matrix``: the agents x tasks mean-over-runs matrix.
