@@ -45,9 +45,9 @@ def test_rows_cover_every_applicable_method_and_scenario(small_run) -> None:
             present = method.name in set(rows["method"])
             assert present == (method.applies(scenario) and method.kind in kinds)
     for family in calibration.FAMILIES.values():
-        for scenario in family.SCENARIOS:
+        for scenario in family.scenarios:
             rows = small_run[small_run["scenario"] == scenario.name]
-            expected = {m.name for m in family.METHODS if m.applies(scenario)}
+            expected = {m.name for m in family.methods if m.applies(scenario)}
             assert set(rows["method"]) == expected, scenario.name
     # every registered method is measured somewhere, and each name is registered once
     names = [m.name for m in calibration.METHODS]

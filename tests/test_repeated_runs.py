@@ -178,10 +178,10 @@ def test_pass_at_k_per_task_matches_the_binomial_formula_and_carries_an_interval
     for i in range(4):
         assert values[i] == pytest.approx(1 - comb(n[i] - c[i], 3) / comb(n[i], 3))
     assert np.isnan(values[4])  # fewer known trials than k
-    mean, low, high = rr.mean_interval(values)
+    mean, low, high = rr.task_t_interval(values)
     assert low < mean < high and mean == pytest.approx(np.nanmean(values))
     # vectorised over rows, as the calibration harness uses it
-    rows = rr.mean_interval(np.vstack([values, values]))
+    rows = rr.task_t_interval(np.vstack([values, values]))
     np.testing.assert_allclose(rows[1], [low, low])
     table = rr.pass_at_k(long_results(GRIDS))
     assert ((table["low"] <= table["pass_at_k"]) & (table["pass_at_k"] <= table["high"])).all()

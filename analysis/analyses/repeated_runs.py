@@ -194,7 +194,7 @@ def pass_at_k_per_task(n: np.ndarray, c: np.ndarray, k: int) -> np.ndarray:
     return np.where(n >= k, 1.0 - all_fail, np.nan)
 
 
-def mean_interval(
+def task_t_interval(
     values: np.ndarray, confidence: float = 0.95
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Mean of per-task values in [0, 1] along the last axis (NaN left out) with the t
@@ -225,7 +225,7 @@ def pass_at_k(
     known trials of the task and ``c`` those resolved (Chen et al. 2021, arXiv:2107.03374;
     :func:`pass_at_k_per_task`); tasks with fewer than ``k`` known trials are left out of
     pass@k. Long: ``system, k, pass_at_k, low, high`` (percent; t interval over tasks,
-    :func:`mean_interval`), ``n_tasks``, ``comparable``: whether pass@max(k) still covers at
+    :func:`task_t_interval`), ``n_tasks``, ``comparable``: whether pass@max(k) still covers at
     least ``min_task_share`` of the tasks (else the tasks left are those the agent did not
     crash on, a biased selection, and the submission's curve is not comparable).
     """
@@ -237,7 +237,7 @@ def pass_at_k(
         c = grid.fillna(0.0).sum(axis=0).to_numpy()
         for k in ks:
             values = pass_at_k_per_task(n, c, k)
-            mean, low, high = mean_interval(values, confidence)
+            mean, low, high = task_t_interval(values, confidence)
             rows.append(
                 {
                     "system": system,

@@ -47,6 +47,7 @@ from analysis.analyses.calibration import agreement, leaderboard, ranks, repeate
 from analysis.analyses.calibration._common import (
     CHUNK,
     CalibrationRow,
+    Family,
     Method,
     mean_solve_rate,
     repository_sizes,
@@ -59,6 +60,7 @@ __all__ = [
     "METHODS",
     "SCENARIOS",
     "CalibrationRow",
+    "Family",
     "Method",
     "Scenario",
     "mean_solve_rate",
@@ -67,15 +69,18 @@ __all__ = [
 ]
 
 DEFAULT_REPS = 2_000
-#: Families besides the leaderboard one: name -> module with ``METHODS``, ``SCENARIOS``,
-#: ``replicates(reps)`` and ``run(reps, seed, sizes, methods, bar)``.
-FAMILIES: dict[str, object] = {
-    "agreement": agreement,
-    "repeated": repeated,
-    "ranks": ranks,
+#: Families besides the leaderboard one (see :class:`Family`).
+FAMILIES: dict[str, Family] = {
+    "agreement": Family(
+        agreement.METHODS, agreement.SCENARIOS, agreement.run_agreement, agreement.agreement_chunks
+    ),
+    "repeated": Family(
+        repeated.METHODS, repeated.SCENARIOS, repeated.run_repeated, repeated.repeated_chunks
+    ),
+    "ranks": Family(ranks.METHODS, ranks.SCENARIOS, ranks.run_ranks, ranks.ranks_chunks),
 }
 METHODS: tuple[Method, ...] = leaderboard.METHODS + tuple(
-    method for family in FAMILIES.values() for method in family.METHODS
+    method for family in FAMILIES.values() for method in family.methods
 )
 
 

@@ -51,6 +51,18 @@ class Method:
     nominal: float | None = None
 
 
+@dataclass(frozen=True)
+class Family:
+    """A family of methods measured on its own simulated data: its registered ``methods``
+    and ``scenarios`` (each with a ``name``), ``run(reps, seed_sequence, cluster_sizes,
+    methods, bar) -> rows`` and ``chunks(reps)``, the progress-bar steps ``run`` takes."""
+
+    methods: tuple[Method, ...]
+    scenarios: tuple[object, ...]
+    run: Callable[..., list[CalibrationRow]] = field(repr=False)
+    chunks: Callable[[int], int] = field(repr=False)
+
+
 def always(scenario: object) -> bool:
     """``applies`` for a method measured in every scenario of its family."""
     return True

@@ -90,23 +90,23 @@ METHODS: tuple[Method, ...] = (
 )
 
 
-def replicates(reps: int) -> int:
+def agreement_replicates(reps: int) -> int:
     """Replicates per scenario for ``--reps``: half of them (the closed-form intervals);
     the bootstrap intervals, 999 resamples each, are measured on the first
-    :func:`bootstrap_replicates` of these."""
+    :func:`agreement_bootstrap_replicates` of these."""
     return max(2, reps // 2)
 
 
-def bootstrap_replicates(reps: int) -> int:
+def agreement_bootstrap_replicates(reps: int) -> int:
     """Replicates per scenario of the two bootstrap intervals (a tenth of ``--reps``)."""
     return max(2, reps // 10)
 
 
-def chunks(reps: int) -> int:
-    return len(SCENARIOS) * -(-replicates(reps) // CHUNK)
+def agreement_chunks(reps: int) -> int:
+    return len(SCENARIOS) * -(-agreement_replicates(reps) // CHUNK)
 
 
-def _total_sd(scenario: AgreementScenario) -> float:
+def _agreement_total_sd(scenario: AgreementScenario) -> float:
     return float(
         np.sqrt(
             TASK_SD**2
@@ -131,7 +131,7 @@ def _solved_counts(
     reps: int,
 ) -> tuple[np.ndarray, np.ndarray]:
     """``reps x tasks`` numbers of systems solving each task on leaderboards A and B."""
-    total_sd = _total_sd(scenario)
+    total_sd = _agreement_total_sd(scenario)
     difficulty = rng.normal(0.0, TASK_SD, (reps, len(codes)))
     if scenario.repository_sd:
         difficulty += rng.normal(0.0, scenario.repository_sd, (reps, n_clusters))[:, codes]
@@ -220,19 +220,20 @@ def _covered(
     return float(z_error <= critical * se[0] / (1.0 - r**2))
 
 
-def run(
+def run_agreement(
     reps: int,
     seed: np.random.SeedSequence,
     sizes: np.ndarray,
     methods: Sequence[Method] = METHODS,
     bar: object | None = None,
 ) -> list[CalibrationRow]:
-    """Coverage of every agreement interval in every scenario (:func:`replicates` each)."""
+    """Coverage of every agreement interval in every scenario
+    (:func:`agreement_replicates` each)."""
     names = {method.name for method in METHODS}
     active = [method for method in methods if method.name in names]
     if not active:
         return []
-    n, n_boot = replicates(reps), bootstrap_replicates(reps)
+    n, n_boot = agreement_replicates(reps), agreement_bootstrap_replicates(reps)
     codes, _ = cluster_codes_for(sizes)
     critical_table = critical_values(sizes)
     rows: list[CalibrationRow] = []

@@ -81,7 +81,7 @@ MDD_SCENARIOS: tuple[Scenario, ...] = (
 SCENARIOS = RANK_SCENARIOS + MDD_SCENARIOS
 
 
-def _ranks(scenario: Scenario) -> bool:
+def _rank_scenario(scenario: Scenario) -> bool:
     return scenario.gap is None
 
 
@@ -98,7 +98,7 @@ METHODS: tuple[Method, ...] = (
         "rank_interval_task_bootstrap",
         "interval",
         True,
-        _ranks,
+        _rank_scenario,
         "percentile ranks, tasks resampled (notebook 03, audit without clusters)",
         band=RANK_BAND,
     ),
@@ -106,7 +106,7 @@ METHODS: tuple[Method, ...] = (
         "rank_interval_cluster_bootstrap",
         "interval",
         True,
-        _ranks,
+        _rank_scenario,
         "percentile ranks, repositories resampled (audit with clusters)",
         band=RANK_BAND,
     ),
@@ -140,14 +140,14 @@ METHODS: tuple[Method, ...] = (
 )
 
 
-def replicates(reps: int) -> int:
+def rank_replicates(reps: int) -> int:
     """Replicates per rank scenario (a quarter of ``--reps``: each carries two bootstraps);
     the MDD scenarios run ``--reps`` twice (the stated MDD, then its power)."""
     return max(2, reps // 4)
 
 
-def chunks(reps: int) -> int:
-    return len(RANK_SCENARIOS) * -(-replicates(reps) // CHUNK) + len(MDD_SCENARIOS) * 2 * -(
+def ranks_chunks(reps: int) -> int:
+    return len(RANK_SCENARIOS) * -(-rank_replicates(reps) // CHUNK) + len(MDD_SCENARIOS) * 2 * -(
         -reps // CHUNK
     )
 
@@ -199,7 +199,7 @@ def _pair_statistics(
     return mean_square, se, rho
 
 
-def run(
+def run_ranks(
     reps: int,
     seed: np.random.SeedSequence,
     sizes: np.ndarray,
@@ -223,7 +223,7 @@ def run(
             setup = _rank_setup(scenario)
             true_rank = scipy_stats.rankdata(-setup.truth, method="min")
             hits: dict[str, list[np.ndarray]] = {method.name: [] for method in here}
-            n = replicates(reps)
+            n = rank_replicates(reps)
             for start in range(0, n, CHUNK):
                 size = min(CHUNK, n - start)
                 outcomes = simulate_outcomes(rng, setup.thetas, codes, len(sizes), size, *sds)

@@ -41,7 +41,7 @@ from analysis.analyses.calibration._common import (
     abilities_for,
     calibration_row,
 )
-from analysis.analyses.repeated_runs import mean_interval, pass_at_k_per_task
+from analysis.analyses.repeated_runs import pass_at_k_per_task, task_t_interval
 from analysis.stats.noise import sd_interval
 
 N_TASKS = 80
@@ -102,17 +102,17 @@ METHODS: tuple[Method, ...] = (
 )
 
 
-def chunks(reps: int) -> int:
+def repeated_chunks(reps: int) -> int:
     return len(SCENARIOS) * -(-reps // CHUNK)
 
 
-def _total_sd(scenario: RunsScenario) -> float:
+def _runs_total_sd(scenario: RunsScenario) -> float:
     return float(np.sqrt(TASK_SD**2 + scenario.interaction_sd**2))
 
 
 def true_pass_at_k(scenario: RunsScenario, k: int) -> np.ndarray:
     """pass@k of each system over the task population, ``E[1 - (1 - p)^k]``."""
-    total_sd = _total_sd(scenario)
+    total_sd = _runs_total_sd(scenario)
     thetas = abilities_for(np.asarray(scenario.scores), total_sd)
     nodes, weights = _QUADRATURE
     p = expit(thetas[:, None] - nodes[None, :] * total_sd)
@@ -124,7 +124,7 @@ def _outcomes(
 ) -> tuple[np.ndarray, np.ndarray]:
     """``reps x systems x runs x tasks`` outcomes and the ``reps x systems x tasks``
     probabilities behind them."""
-    thetas = abilities_for(np.asarray(scenario.scores), _total_sd(scenario))
+    thetas = abilities_for(np.asarray(scenario.scores), _runs_total_sd(scenario))
     difficulty = rng.normal(0.0, TASK_SD, (reps, 1, N_TASKS))
     logits = thetas[None, :, None] - difficulty
     if scenario.interaction_sd:
@@ -146,7 +146,7 @@ def _measure(
     if method in ("pass_at_1_t", "pass_at_5_t"):
         k = 1 if method == "pass_at_1_t" else N_RUNS
         per_task = pass_at_k_per_task(N_RUNS, runs.sum(axis=2), k)  # reps x systems x tasks
-        _, low, high = mean_interval(per_task)
+        _, low, high = task_t_interval(per_task)
         return ((low <= truth[k]) & (truth[k] <= high)).mean(axis=1)
     true_var = (p * (1.0 - p)).sum(axis=2) / N_TASKS**2  # reps x systems
     sd = run_scores.std(axis=2, ddof=1)
@@ -170,7 +170,7 @@ def _measure(
     return (2.0 * scipy_stats.t.sf(t, N_TASKS - 1) < NOMINAL_LEVEL).astype(float)
 
 
-def run(
+def run_repeated(
     reps: int,
     seed: np.random.SeedSequence,
     sizes: np.ndarray,
