@@ -298,3 +298,26 @@ def test_table_output_keeps_control_characters_out_of_the_terminal(tmp_path, cap
     assert main(["audit", str(path), "--no-progress", "--resamples", "100"]) == 0
     out = capsys.readouterr().out
     assert "\x1b" not in out and "evil\\x1b[31mred\\nsecond line" in out
+
+
+def test_clustered_pairs_state_the_clustered_minimum_detectable_difference():
+    """With clusters each pair's MDD is the clustered test's, (c(95%) + c(60%)) x CR2 SE."""
+    from analysis.analyses.audit import minimum_detectable_differences
+    from analysis.stats.clustered import exact_critical_value
+
+    frame = synthetic(n_systems=3, n_tasks=120)
+    frame["cluster"] = frame["task"].str[-1].map(lambda d: f"repo{int(d) % 4}")
+    matrix = to_matrix(make_results(frame, "s.csv"))
+    tests = paired_tests(matrix)
+    sizes, rho = tests.attrs["sizes"], tests.attrs["rho"]
+    expected = (
+        exact_critical_value(sizes, rho, 0.95) + exact_critical_value(sizes, rho, 0.6)
+    ) * tests["se"].to_numpy()
+    mdd = minimum_detectable_differences(tests, matrix.mean.shape[1], 0.05)
+    np.testing.assert_allclose(mdd, expected)
+    report = audit(make_results(frame, "s.csv"), n_resamples=50)
+    np.testing.assert_allclose(sorted(p.mdd for p in report.pairs), sorted(100 * mdd))
+    # without clusters: the independent-task formula on the pair's discordance
+    plain = paired_tests(to_matrix(make_results(synthetic(n_systems=3, n_tasks=120), "s.csv")))
+    assert "se" not in plain
+    assert (minimum_detectable_differences(plain, 120, 0.05) > 0).all()

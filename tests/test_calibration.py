@@ -9,6 +9,7 @@ import pytest
 
 from analysis import cli
 from analysis.analyses import calibration
+from analysis.analyses.calibration import leaderboard as LEADERBOARD
 from analysis.errors import DataError
 
 # Synthetic repository sizes shaped like the real ones (one dominant repository).
@@ -34,14 +35,23 @@ def test_rows_cover_every_applicable_method_and_scenario(small_run) -> None:
         "in_band",
     ]
     assert list(small_run.columns) == expected_columns
-    assert set(small_run["scenario"]) == {s.name for s in calibration.SCENARIOS}
-    assert (small_run["reps"] == 60).all()
+    leaderboard = small_run[small_run["method"].isin({m.name for m in LEADERBOARD.METHODS})]
+    assert set(leaderboard["scenario"]) == {s.name for s in calibration.SCENARIOS}
+    assert (leaderboard["reps"] == 60).all()
     for scenario in calibration.SCENARIOS:
-        rows = small_run[small_run["scenario"] == scenario.name]
-        for method in calibration.METHODS:
+        rows = leaderboard[leaderboard["scenario"] == scenario.name]
+        for method in LEADERBOARD.METHODS:
             kinds = ("test", "difference") if scenario.paired else ("interval",)
             present = method.name in set(rows["method"])
             assert present == (method.applies(scenario) and method.kind in kinds)
+    for family in calibration.FAMILIES.values():
+        for scenario in family.scenarios:
+            rows = small_run[small_run["scenario"] == scenario.name]
+            expected = {m.name for m in family.methods if m.applies(scenario)}
+            assert set(rows["method"]) == expected, scenario.name
+    # every registered method is measured somewhere, and each name is registered once
+    names = [m.name for m in calibration.METHODS]
+    assert len(names) == len(set(names)) and set(small_run["method"]) == set(names)
     # exactly one measured rate per row
     measured = small_run[["coverage", "type_I_error", "power"]].notna().sum(axis=1)
     assert (measured == 1).all()
@@ -57,6 +67,17 @@ def test_used_methods_are_registered() -> None:
         "mcnemar_exact",
         "clopper_pearson",
         "wild_cluster_webb",  # notebook 08: leader's tier and scaffold comparisons
+        "spearman_clustered_fisher_z",  # notebook 08: difficulty agreement
+        "pass_at_1_t",  # notebook 09
+        "pass_at_5_t",
+        "run_sd_chi_square",
+        "pooled_run_sd_chi_square",
+        "anova_run_scores",
+        "paired_t_task_means",
+        "rank_interval_task_bootstrap",  # notebook 03 (labelled), audit without clusters
+        "rank_interval_cluster_bootstrap",  # audit with clusters
+        "mdd_independent_mcnemar",  # audit without clusters
+        "mdd_clustered",  # audit with clusters
     }
 
 
@@ -101,12 +122,43 @@ def test_cli_json_on_the_real_repositories(mirror, capsys) -> None:
     assert len(records) == len(calibration.run_calibration(reps=2))
 
 
+#: Used methods known to leave their band in a scenario, each labelled where it is shown:
+#: notebook 03 calls its task-bootstrap rank intervals lower bounds under clustering.
+KNOWN_OUTSIDE = {("rank_interval_task_bootstrap", "ranks_dense_repository_effects")}
+
+
 def test_used_methods_stay_near_nominal_at_small_reps() -> None:
     """A regression guard, not the calibration itself (that is `make calibration` at 2,000
-    reps): at 150 reps every used method must be within a wide band of nominal."""
+    reps): at 150 reps every used method must be within a wide band of nominal, and the
+    known exceptions stay outside (so their labels stay true)."""
     frame = calibration.run_calibration(reps=150, seed=11, cluster_sizes=SIZES)
     used = frame[frame["used_in_report"]]
-    coverage = used["coverage"].dropna()
-    assert ((coverage > 0.9) & (coverage < 0.99)).all(), used
-    level = used["type_I_error"].dropna()
-    assert (level < 0.1).all(), used
+    known = [(m, s) in KNOWN_OUTSIDE for m, s in zip(used["method"], used["scenario"], strict=True)]
+    checked = used[~np.array(known)]
+    ranks = checked["method"].str.startswith("rank_interval")
+    coverage = checked.loc[~ranks, "coverage"].dropna()
+    assert ((coverage > 0.9) & (coverage < 0.99)).all(), checked
+    assert (checked.loc[ranks, "coverage"] > 0.92).all(), checked
+    level = checked["type_I_error"].dropna()
+    assert (level < 0.1).all(), checked
+    power = checked.loc[checked["nominal"] == 0.8, "power"]  # MDD rows: promised 80%
+    assert len(power) and ((power > 0.65) & (power < 0.92)).all(), checked
+    assert (used.loc[np.array(known), "coverage"] < 0.93).all(), used
+
+
+def test_harness_detects_the_known_bad_methods_of_the_other_families(small_run) -> None:
+    """The ANOVA read as 'agents differ in general' and the independent-task MDD applied to
+    clustered tasks both fail; the methods that replaced them do not."""
+    rows = small_run.set_index(["method", "scenario"])
+    anova = rows.loc[("anova_as_test_of_equal_average", "runs_agent_task_interaction")]
+    assert anova["type_I_error"] > 0.12
+    paired = rows.loc[("paired_t_task_means", "runs_agent_task_interaction")]
+    assert paired["type_I_error"] < 0.12
+    old = rows.loc[("mdd_independent_formula_clustered_test", "mdd_repository_effects"), "power"]
+    new = rows.loc[("mdd_clustered", "mdd_repository_effects"), "power"]
+    assert old < 0.6 < new
+
+
+def test_unknown_family_is_named() -> None:
+    with pytest.raises(DataError, match="nope"):
+        calibration.run_calibration(reps=2, cluster_sizes=SIZES, families=["nope"])

@@ -167,3 +167,21 @@ def test_figures_carry_title_source_and_computed_captions() -> None:
         assert caption and alt
         plt.close(fig)
     assert "3 submissions" in figs.caption_run_scores(table)[0]
+
+
+def test_pass_at_k_per_task_matches_the_binomial_formula_and_carries_an_interval() -> None:
+    from math import comb
+
+    n = np.array([5, 5, 4, 3, 2])
+    c = np.array([2, 0, 4, 1, 1])
+    values = rr.pass_at_k_per_task(n, c, 3)
+    for i in range(4):
+        assert values[i] == pytest.approx(1 - comb(n[i] - c[i], 3) / comb(n[i], 3))
+    assert np.isnan(values[4])  # fewer known trials than k
+    mean, low, high = rr.task_t_interval(values)
+    assert low < mean < high and mean == pytest.approx(np.nanmean(values))
+    # vectorised over rows, as the calibration harness uses it
+    rows = rr.task_t_interval(np.vstack([values, values]))
+    np.testing.assert_allclose(rows[1], [low, low])
+    table = rr.pass_at_k(long_results(GRIDS))
+    assert ((table["low"] <= table["pass_at_k"]) & (table["pass_at_k"] <= table["high"])).all()

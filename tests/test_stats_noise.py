@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -9,7 +11,12 @@ from scipy import stats as scipy_stats
 
 from analysis.errors import DataError
 from analysis.stats import noise
-from analysis.stats.noise import run_to_run_noise, signal_to_noise, signal_to_noise_from_scores
+from analysis.stats.noise import (
+    NoiseSummary,
+    run_to_run_noise,
+    signal_to_noise,
+    signal_to_noise_from_scores,
+)
 
 # Three runs of one agent on four tasks.
 RUNS = np.array([[1, 1, 0, 0], [1, 0, 0, 0], [1, 1, 1, 0]])
@@ -54,7 +61,16 @@ def test_run_labels_are_kept() -> None:
     frame = pd.DataFrame(RUNS, index=["run 1", "run 2", "run 3"])
     noise = run_to_run_noise(frame)
     assert list(noise.run_scores.index) == ["run 1", "run 2", "run 3"]
-    assert set(noise.summary()) >= {"score_sd", "flip_rate", "binomial_se"}
+    summary = noise.summary()
+    assert isinstance(summary, NoiseSummary)
+    assert (summary.score_sd, summary.flip_rate, summary.binomial_se) == (
+        noise.score_sd,
+        noise.flip_rate,
+        noise.binomial_se,
+    )
+    assert (summary.score_sd_low, summary.score_sd_high) == noise.score_sd_interval
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        summary.score_sd = 0.0  # type: ignore[misc]
 
 
 def test_signal_to_noise_hand_values() -> None:

@@ -81,3 +81,19 @@ def test_paired_mde_has_the_stated_power_by_simulation() -> None:
 def test_bad_arguments_raise_data_error(call) -> None:
     with pytest.raises(DataError):
         call()
+
+
+def test_clustered_mdd_is_the_sum_of_two_exact_critical_values_times_the_se() -> None:
+    from analysis.stats.clustered import exact_critical_value
+    from analysis.stats.power import clustered_minimum_detectable_difference
+
+    sizes = np.array([231, 75, 44, 34, 32, 22, 22, 19, 10, 8, 2, 1], dtype=float)
+    se = np.array([0.01, 0.02])
+    mdd = clustered_minimum_detectable_difference(se, sizes, rho=0.05)
+    c95 = exact_critical_value(sizes, 0.05, 0.95)
+    c60 = exact_critical_value(sizes, 0.05, 0.6)
+    np.testing.assert_allclose(mdd, (c95 + c60) * se)
+    # with few effective clusters both quantiles exceed the normal ones
+    assert c95 > 1.96 and c60 > 0.8416
+    with pytest.raises(DataError, match="power"):
+        clustered_minimum_detectable_difference(0.01, sizes, power=0.4)

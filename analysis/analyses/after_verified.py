@@ -46,8 +46,8 @@ from analysis.stats.clustered import (
     pooled_intraclass_correlation,
 )
 from analysis.stats.comparisons import holm_adjust
+from analysis.stats.correlation import clustered_spearman_interval
 from analysis.stats.irt import fit_rasch
-from analysis.stats.tiers import row_pearson
 
 #: The pinned OpenHands Index snapshot (repository @ commit), cited by the ledger rows.
 OPENHANDS_SOURCE = "OpenHands/openhands-index-results @ 3015ac612e7196f428e6e8a3948965d32d9a3331"
@@ -292,37 +292,39 @@ def tied_with_leader(
 # --------------------------------------------------------------------------- above the ceiling
 
 
+#: How :func:`difficulty_agreement` builds its interval (python -m analysis calibrate,
+#: family ``agreement``: the task bootstrap used before under-covers with repository effects).
+AGREEMENT_METHOD = (
+    "clustered by repository: Fisher z of Spearman's r with the CR2 standard error of its "
+    "influence values and the exact small-cluster critical value (calibrated; "
+    "analysis.stats.correlation)"
+)
+
+
 @dataclass(frozen=True)
 class DifficultyAgreement:
-    """Spearman correlation of per-task solve rates between two leaderboards, with a seeded
-    percentile bootstrap over tasks (``n_resamples``); ``rates`` holds ``task, rate_a,
-    rate_b`` (shares of systems solving each task)."""
+    """Spearman correlation of per-task solve rates between two leaderboards with its
+    interval (:data:`AGREEMENT_METHOD`); ``rates`` holds ``task, rate_a, rate_b`` (shares
+    of systems solving each task)."""
 
     spearman: float
     low: float
     high: float
     n_tasks: int
-    n_resamples: int
+    method: str
     rates: pd.DataFrame = field(repr=False)
-
-
-def _spearman(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Spearman correlation along the last axis (average ranks for ties)."""
-    rx = pd.DataFrame(np.atleast_2d(x).T).rank().to_numpy().T
-    ry = pd.DataFrame(np.atleast_2d(y).T).rank().to_numpy().T
-    correlation = row_pearson(rx, ry)
-    return correlation if np.ndim(x) > 1 else correlation[0]
 
 
 def difficulty_agreement(
     a: pd.DataFrame | None = None,
     b: pd.DataFrame | None = None,
-    n_resamples: int = 2_000,
-    seed: int = 0,
+    clusters: np.ndarray | None = None,
+    confidence: float = 0.95,
 ) -> DifficultyAgreement:
     """How well the per-task solve rates of two leaderboards agree (default: bash-only vs
-    OpenHands Index, on their common tasks). Tasks are resampled with replacement and the
-    ranks recomputed in each resample; the interval is the 2.5-97.5% percentiles."""
+    OpenHands Index, on their common tasks), with the repository-clustered interval of
+    :func:`analysis.stats.correlation.clustered_spearman_interval`. ``clusters``: one label
+    per common task (default: the Verified repositories)."""
     a = frames.bash_only_matrix() if a is None else a
     b = openhands_matrix() if b is None else b
     common = [t for t in a.columns if t in set(b.columns)]
@@ -330,16 +332,14 @@ def difficulty_agreement(
         raise DataError("difficulty_agreement", f"only {len(common)} common tasks")
     rate_a = a[common].mean(axis=0).to_numpy()
     rate_b = b[common].mean(axis=0).to_numpy()
-    rng = np.random.default_rng(seed)
-    draws = rng.integers(0, len(common), size=(n_resamples, len(common)))
-    boot = _spearman(rate_a[draws], rate_b[draws])
-    low, high = np.nanquantile(boot, [0.025, 0.975])
+    clusters = clusters_for(a[common]) if clusters is None else clusters
+    spearman, low, high = clustered_spearman_interval(rate_a, rate_b, clusters, confidence)
     return DifficultyAgreement(
-        spearman=float(_spearman(rate_a, rate_b)),
-        low=float(low),
-        high=float(high),
+        spearman=spearman,
+        low=low,
+        high=high,
         n_tasks=len(common),
-        n_resamples=n_resamples,
+        method=AGREEMENT_METHOD,
         rates=pd.DataFrame({"task": common, "rate_a": rate_a, "rate_b": rate_b}),
     )
 

@@ -10,9 +10,9 @@ outcome for):
   one run);
 - all-pairs paired tests (:func:`paired_tests`) with Holm's correction, the compact letter
   display and non-overlapping tiers built on them, and bootstrap rank intervals;
-- the minimum detectable difference at 80% power and alpha 0.05, paired (per pair from the
-  variance of its per-task differences; the report gives the median over all pairs and over
-  neighbours in the ranking) and unpaired;
+- the minimum detectable difference at 80% power and alpha 0.05, paired (per pair, for the
+  pair's test: :func:`minimum_detectable_differences`; the report gives the median over all
+  pairs and over neighbours in the ranking) and unpaired (independent tasks);
 - with task dates and system release dates: each system's score on tasks created before
   its release minus after, within strata (difficulty, else cluster), with a 95% interval.
 
@@ -41,7 +41,10 @@ from analysis.stats.bootstrap import (
 from analysis.stats.clustered import clustered_paired_differences, clustered_score_intervals
 from analysis.stats.comparisons import holm_adjust, mcnemar_from_counts
 from analysis.stats.intervals import wilson_interval
-from analysis.stats.power import minimum_detectable_difference
+from analysis.stats.power import (
+    clustered_minimum_detectable_difference,
+    minimum_detectable_difference,
+)
 from analysis.stats.tiers import rank_intervals, tiers_from_significance
 
 CONFIDENCE = 0.95
@@ -214,7 +217,10 @@ def paired_tests(matrix: ResultsMatrix) -> pd.DataFrame:
     """Two-sided paired test of every pair ``a < b`` (matrix order), uncorrected.
 
     Columns ``a, b`` (row indices), ``difference`` (fraction), ``p_value``,
-    ``difference_variance`` (mean squared per-task difference, for the power calculation).
+    ``difference_variance`` (mean squared per-task difference, for the power calculation)
+    and, with clusters, ``se`` (CR2 standard error of the difference; ``attrs["rho"]`` is
+    the pooled intra-cluster correlation of the differences, ``attrs["sizes"]`` the
+    cluster sizes).
     THE choice of test (``frame.attrs["method"]``):
 
     - with clusters: the clustered paired CR2 test with its exact null under a pooled-ICC
@@ -239,6 +245,7 @@ def paired_tests(matrix: ResultsMatrix) -> pd.DataFrame:
             values, matrix.clusters.to_numpy(), pairs=(first, second), where=str(matrix.source)
         )
         p_values = table["p_exact"].to_numpy()
+        clustered = {"se": table["se"].to_numpy(), "rho": float(table["rho"].iloc[0])}
         method = (
             "clustered paired CR2 test, exact null at the pooled ICC "
             f"({int(matrix.clusters.nunique())} clusters)"
@@ -269,7 +276,36 @@ def paired_tests(matrix: ResultsMatrix) -> pd.DataFrame:
         }
     )
     frame.attrs["method"] = method
+    if matrix.clusters is not None:
+        frame["se"] = clustered["se"]
+        frame.attrs["rho"] = clustered["rho"]
+        frame.attrs["sizes"] = matrix.clusters.value_counts(sort=False).to_numpy(float)
     return frame
+
+
+def minimum_detectable_differences(
+    tests: pd.DataFrame, n_tasks: int, alpha: float, power: float = POWER
+) -> np.ndarray:
+    """Per pair of :func:`paired_tests`, the smallest true gap its test detects with
+    ``power``: with clusters the clustered paired CR2 test's
+    (:func:`analysis.stats.power.clustered_minimum_detectable_difference`), else the
+    independent-task formula on the pair's discordance. ``python -m analysis calibrate``
+    (family ``ranks``) measures the power each delivers; the independent-task formula
+    applied to clustered tasks overstates it badly (``mdd_independent_formula_clustered_test``).
+    """
+    if "se" in tests:
+        return np.asarray(
+            clustered_minimum_detectable_difference(
+                tests["se"].to_numpy(), tests.attrs["sizes"], tests.attrs["rho"], alpha, power
+            ),
+            dtype="float64",
+        )
+    return np.asarray(
+        minimum_detectable_difference(
+            n_tasks, alpha=alpha, power=power, discordance=tests["difference_variance"].clip(0, 1)
+        ),
+        dtype="float64",
+    )
 
 
 def fractional_bootstrap(
@@ -406,9 +442,7 @@ def audit(
     tests = paired_tests(matrix)
     tests["p_holm"] = holm_adjust(tests["p_value"].to_numpy())
     tests["significant"] = tests["p_holm"] < alpha
-    tests["mdd"] = minimum_detectable_difference(
-        n_tasks, alpha=alpha, power=POWER, discordance=tests["difference_variance"].clip(0, 1)
-    )
+    tests["mdd"] = minimum_detectable_differences(tests, n_tasks, alpha)
     different = np.zeros((n_systems, n_systems), dtype=bool)
     a, b = tests["a"].to_numpy(), tests["b"].to_numpy()
     different[a, b] = different[b, a] = tests["significant"].to_numpy()
@@ -478,12 +512,11 @@ def audit(
     notes = list(results.notes)
     if matrix.clusters is not None:
         notes.append(
-            f"score intervals and paired tests are clustered over {matrix.clusters.nunique()} "
-            "clusters with the small-cluster methods calibrated by `python -m analysis "
-            "calibrate`; rank intervals come from a cluster bootstrap, which runs narrow with "
-            "few clusters (read them as a lower bound on rank uncertainty), and the minimum "
-            "detectable difference takes tasks as independent, so with clustering the "
-            "detectable gap is larger"
+            f"score intervals, paired tests, rank intervals (cluster bootstrap) and the paired "
+            f"minimum detectable difference allow for {matrix.clusters.nunique()} clusters "
+            "with the methods `python -m analysis calibrate` checks by simulation; the "
+            "unpaired minimum detectable difference takes tasks as independent, so with "
+            "clustering the detectable gap is larger"
         )
     n_clusters = None if matrix.clusters is None else int(matrix.clusters.nunique())
     return AuditReport(

@@ -23,8 +23,8 @@ sensitivity column ``run_sd_unknown_as_failed`` shows what that changes).
 from __future__ import annotations
 
 import functools
+import warnings
 from dataclasses import dataclass, field
-from math import comb
 
 import numpy as np
 import pandas as pd
@@ -179,15 +179,53 @@ def ranking_flips(
     )
 
 
+def pass_at_k_per_task(n: np.ndarray, c: np.ndarray, k: int) -> np.ndarray:
+    """Unbiased pass@k of each task, ``1 - C(n - c, k) / C(n, k)`` with ``n`` known trials
+    and ``c`` resolved (Chen et al. 2021); NaN where ``n < k``. Computed as the product
+    ``prod_{i=0}^{k-1} (n - c - i) / (n - i)``, so it vectorises over tasks (and replicates)."""
+    n = np.asarray(n, dtype=np.float64)
+    c = np.asarray(c, dtype=np.float64)
+    if k < 1:
+        raise DataError("pass_at_k", f"k must be at least 1, got {k}")
+    all_fail = np.ones(np.broadcast(n, c).shape)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for i in range(k):
+            all_fail = all_fail * np.clip((n - c - i) / (n - i), 0.0, 1.0)
+    return np.where(n >= k, 1.0 - all_fail, np.nan)
+
+
+def task_t_interval(
+    values: np.ndarray, confidence: float = 0.95
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean of per-task values in [0, 1] along the last axis (NaN left out) with the t
+    interval over tasks, ``mean +- t_{n-1} sd / sqrt(n)``, clipped to [0, 1]: the interval
+    of pass@k over the population of tasks (``python -m analysis calibrate``, methods
+    ``pass_at_1_t`` and ``pass_at_5_t``). NaN bounds with fewer than two values."""
+    values = np.asarray(values, dtype=np.float64)
+    count = np.isfinite(values).sum(axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        mean = np.nanmean(values, axis=-1)
+        half = (
+            scipy_stats.t.ppf(0.5 + confidence / 2.0, count - 1)
+            * np.nanstd(values, axis=-1, ddof=1)
+            / np.sqrt(count)
+        )
+    half = np.where(count >= 2, half, np.nan)
+    return mean, np.clip(mean - half, 0.0, 1.0), np.clip(mean + half, 0.0, 1.0)
+
+
 def pass_at_k(
     results: Results | None = None,
     ks: tuple[int, ...] = (1, 2, 3, 4, 5),
     min_task_share: float = 0.9,
+    confidence: float = 0.95,
 ) -> pd.DataFrame:
     """pass@k per submission: mean over tasks of ``1 - C(n - c, k) / C(n, k)`` with ``n`` the
-    known trials of the task and ``c`` those resolved (Chen et al. 2021, arXiv:2107.03374);
-    tasks with fewer than ``k`` known trials are left out of pass@k. Long: ``system, k,
-    pass_at_k`` (percent), ``n_tasks``, ``comparable``: whether pass@max(k) still covers at
+    known trials of the task and ``c`` those resolved (Chen et al. 2021, arXiv:2107.03374;
+    :func:`pass_at_k_per_task`); tasks with fewer than ``k`` known trials are left out of
+    pass@k. Long: ``system, k, pass_at_k, low, high`` (percent; t interval over tasks,
+    :func:`task_t_interval`), ``n_tasks``, ``comparable``: whether pass@max(k) still covers at
     least ``min_task_share`` of the tasks (else the tasks left are those the agent did not
     crash on, a biased selection, and the submission's curve is not comparable).
     """
@@ -196,19 +234,18 @@ def pass_at_k(
     for system in results.systems:
         grid = run_grid(results, system)
         n = grid.notna().sum(axis=0).to_numpy()
-        c = grid.fillna(0.0).sum(axis=0).to_numpy().astype(int)
+        c = grid.fillna(0.0).sum(axis=0).to_numpy()
         for k in ks:
-            usable = n >= k
-            values = [
-                1.0 - comb(int(nn - cc), k) / comb(int(nn), k)
-                for nn, cc in zip(n[usable], c[usable], strict=True)
-            ]
+            values = pass_at_k_per_task(n, c, k)
+            mean, low, high = task_t_interval(values, confidence)
             rows.append(
                 {
                     "system": system,
                     "k": k,
-                    "pass_at_k": 100.0 * float(np.mean(values)) if values else np.nan,
-                    "n_tasks": int(usable.sum()),
+                    "pass_at_k": 100.0 * float(mean),
+                    "low": 100.0 * float(low),
+                    "high": 100.0 * float(high),
+                    "n_tasks": int(np.isfinite(values).sum()),
                 }
             )
     table = pd.DataFrame(rows)
@@ -241,7 +278,12 @@ class ScaffoldEffect:
     """One model under several agents against its run-to-run noise.
 
     ``anova``: one-way ANOVA of the run scores (agents as groups): ``between_sd`` (SD of the
-    agents' mean scores), ``within_sd`` (pooled run-to-run SD), ``f``, ``p_value``, df;
+    agents' mean scores), ``within_sd`` (pooled run-to-run SD), ``f``, ``p_value``, df. Its
+    null is "the agents' mean scores on these tasks are equal": it holds its level when the
+    agents share per-task success probabilities, but read as "the agents differ in general"
+    it rejects far too often whenever agents differ task by task (``python -m analysis
+    calibrate``, methods ``anova_run_scores`` and ``anova_as_test_of_equal_average``); the
+    paired tests over tasks are the ones that generalise to other tasks;
     ``pairs``: paired t-tests on per-task mean scores over runs (tasks every agent has a
     known outcome for; :func:`analysis.analyses.audit.paired_tests`), Holm-corrected;
     ``matrix``: the agents x tasks mean-over-runs matrix.

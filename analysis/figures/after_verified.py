@@ -137,7 +137,7 @@ def caption_difficulty_agreement(agreement: DifficultyAgreement) -> tuple[str, s
     caption = (
         "Per-task solve rates agree between the two leaderboards: Spearman "
         f"{format_ci(agreement.spearman, agreement.low, agreement.high, unit='', digits=2)} "
-        f"(task bootstrap, {agreement.n_resamples} resamples)."
+        f"({agreement.method})."
     )
     alt = (
         "Scatter of per-task solve rates, bash-only on x, OpenHands Index on y, near the diagonal."

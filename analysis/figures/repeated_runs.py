@@ -104,11 +104,16 @@ def figure_pass_at_k(table: pd.DataFrame) -> Figure:
 def caption_pass_at_k(table: pd.DataFrame, tau: float) -> tuple[str, str]:
     """Caption and alt text of :func:`figure_pass_at_k` (``tau``: rank agreement of pass@1
     with the largest k)."""
-    wide = table[table["comparable"]].pivot(index="system", columns="k", values="pass_at_k")
+    comparable = table[table["comparable"]]
+    wide = comparable.pivot(index="system", columns="k", values="pass_at_k")
     gain = (wide[wide.columns[-1]] - wide[wide.columns[0]]).median()
+    largest = comparable[comparable["k"] == wide.columns[-1]]
+    half_width = ((largest["high"] - largest["low"]) / 2.0).median()
     caption = (
         f"pass@{wide.columns[-1]} exceeds pass@1 by a median {gain:.1f} points; the rankings "
-        f"by the two agree with Kendall's tau {tau:.2f}."
+        f"by the two agree with Kendall's tau {tau:.2f}. Each pass@k has a 95% t interval "
+        f"over tasks (median half-width {half_width:.1f} points at k = {wide.columns[-1]}), "
+        "so most curves overlap."
     )
     alt = "Rising lines, one per submission, from pass@1 to pass@5."
     return caption, alt
@@ -136,8 +141,9 @@ def caption_scaffold_runs(effect: ScaffoldEffect) -> tuple[str, str]:
     caption = (
         f"The same model under {len(effect.systems)} agents spans {effect.spread:.1f} points; "
         f"run-to-run SD is {effect.within_sd:.1f} points (ANOVA F = {effect.f:.1f} on "
-        f"{effect.df_between} and {effect.df_within} df); {significant} of {len(effect.pairs)} "
-        "pairs of agents differ significantly (paired, Holm)."
+        f"{effect.df_between} and {effect.df_within} df, about these tasks only); "
+        f"{significant} of {len(effect.pairs)} pairs of agents differ significantly "
+        "(paired over tasks, Holm)."
     )
     alt = "Dot plot of five run scores per agent; agents separate far more than runs do."
     return caption, alt

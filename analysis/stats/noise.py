@@ -52,6 +52,26 @@ def sd_interval(sd: float, df: float, confidence: float = 0.95) -> tuple[float, 
 
 
 @dataclass(frozen=True)
+class NoiseSummary:
+    """The scalar fields of :class:`RunToRunNoise` (e.g. one row of a table:
+    ``pd.DataFrame([dataclasses.asdict(summary)])``); the SD interval is split into
+    ``score_sd_low`` and ``score_sd_high``."""
+
+    n_runs: int
+    n_tasks: int
+    mean_score: float
+    score_sd: float
+    score_sd_low: float
+    score_sd_high: float
+    flip_rate: float
+    mean_pairwise_disagreement: float
+    within_task_sd: float
+    binomial_se: float
+    score_sd_df: int
+    few_degrees_of_freedom: bool
+
+
+@dataclass(frozen=True)
 class RunToRunNoise:
     """Summary of repeated runs of one system on the same tasks (scores are fractions).
 
@@ -86,22 +106,22 @@ class RunToRunNoise:
     score_sd_df: int = 0
     few_degrees_of_freedom: bool = True
 
-    def summary(self) -> dict[str, float]:
-        """The scalar fields as a flat dict (e.g. for a one-row table)."""
-        return {
-            "n_runs": self.n_runs,
-            "n_tasks": self.n_tasks,
-            "mean_score": self.mean_score,
-            "score_sd": self.score_sd,
-            "score_sd_low": self.score_sd_interval[0],
-            "score_sd_high": self.score_sd_interval[1],
-            "flip_rate": self.flip_rate,
-            "mean_pairwise_disagreement": self.mean_pairwise_disagreement,
-            "within_task_sd": self.within_task_sd,
-            "binomial_se": self.binomial_se,
-            "score_sd_df": self.score_sd_df,
-            "few_degrees_of_freedom": self.few_degrees_of_freedom,
-        }
+    def summary(self) -> NoiseSummary:
+        """The scalar fields (see :class:`NoiseSummary`)."""
+        return NoiseSummary(
+            n_runs=self.n_runs,
+            n_tasks=self.n_tasks,
+            mean_score=self.mean_score,
+            score_sd=self.score_sd,
+            score_sd_low=self.score_sd_interval[0],
+            score_sd_high=self.score_sd_interval[1],
+            flip_rate=self.flip_rate,
+            mean_pairwise_disagreement=self.mean_pairwise_disagreement,
+            within_task_sd=self.within_task_sd,
+            binomial_se=self.binomial_se,
+            score_sd_df=self.score_sd_df,
+            few_degrees_of_freedom=self.few_degrees_of_freedom,
+        )
 
 
 def run_to_run_noise(runs: pd.DataFrame | np.ndarray, confidence: float = 0.95) -> RunToRunNoise:

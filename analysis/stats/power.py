@@ -21,6 +21,7 @@ from scipy import stats as scipy_stats
 
 from analysis.errors import DataError
 from analysis.stats._matrix import scalar_or_array
+from analysis.stats.clustered import exact_critical_value
 
 ArrayLike = float | int | np.ndarray
 
@@ -95,3 +96,30 @@ def tasks_needed(
     # Guard against float round-up (e.g. 384.00000000001 -> 385).
     needed = np.maximum(1, np.ceil(exact - 1e-9)).astype("int64")
     return scalar_or_array(needed)
+
+
+def clustered_minimum_detectable_difference(
+    se: ArrayLike,
+    sizes: np.ndarray,
+    rho: float = 0.0,
+    alpha: float = 0.05,
+    power: float = 0.8,
+) -> float | np.ndarray:
+    """Minimum detectable difference of the clustered paired CR2 exact test.
+
+    With ``SE`` the CR2 standard error of the paired difference and ``c(q)`` the exact
+    small-cluster critical value at two-sided coverage ``q`` under the working model with
+    intra-cluster correlation ``rho``
+    (:func:`analysis.stats.clustered.exact_critical_value`):
+    ``MDD = (c(1 - alpha) + c(2 power - 1)) SE``, the clustered analogue of
+    ``(t_{1-a/2} + t_{power}) SE`` (the second term is the ``power`` quantile of ``|T|``'s
+    one-sided tail, which the few effective clusters fatten as they do the first).
+    ``python -m analysis calibrate`` (family ``ranks``, ``mdd_clustered``) checks that a true
+    gap of this size is detected with about the stated power.
+    """
+    _critical_sum(alpha, power)  # validates alpha and power
+    if not float(power) > 0.5:
+        raise DataError("power", f"the clustered MDD needs power above 0.5, got {power}")
+    critical = exact_critical_value(sizes, rho, 1.0 - float(alpha))
+    power_quantile = exact_critical_value(sizes, rho, 2.0 * float(power) - 1.0)
+    return scalar_or_array((critical + power_quantile) * np.asarray(se, dtype="float64"))
