@@ -74,8 +74,8 @@ def test_used_methods_are_registered() -> None:
         "pooled_run_sd_chi_square",
         "anova_run_scores",
         "paired_t_task_means",
-        "rank_interval_task_bootstrap",  # notebook 03 (labelled), audit without clusters
-        "rank_interval_cluster_bootstrap",  # audit with clusters
+        "rank_interval_task_bootstrap",  # audit without clusters (labelled)
+        "rank_interval_cluster_bootstrap",  # notebook 03, audit with clusters
         "mdd_independent_mcnemar",  # audit without clusters
         "mdd_clustered",  # audit with clusters
     }
@@ -123,7 +123,7 @@ def test_cli_json_on_the_real_repositories(mirror, capsys) -> None:
 
 
 #: Used methods known to leave their band in a scenario, each labelled where it is shown:
-#: notebook 03 calls its task-bootstrap rank intervals lower bounds under clustering.
+#: the audit's note says its rank intervals without clusters treat tasks as independent.
 KNOWN_OUTSIDE = {("rank_interval_task_bootstrap", "ranks_dense_repository_effects")}
 
 

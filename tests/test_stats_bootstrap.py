@@ -48,7 +48,6 @@ def test_results_do_not_depend_on_chunk_size(clusters) -> None:
         np.testing.assert_allclose(chunked.resamples, reference.resamples, rtol=0, atol=1e-12)
 
 
-
 @pytest.mark.parametrize("clusters", [None, np.arange(200) % 9])
 def test_results_do_not_depend_on_the_number_of_threads(clusters) -> None:
     """Chunks are drawn in order under a lock, so threads change only who counts them."""
@@ -77,6 +76,7 @@ def test_pair_histograms_do_not_depend_on_the_number_of_threads(monkeypatch) -> 
         np.testing.assert_array_equal(threaded.counts, reference.counts)
         np.testing.assert_array_equal(threaded.lowest, reference.lowest)
     assert (reference.counts.sum(axis=1) == 20_001).all()
+
 
 def test_scores_are_the_mean_on_each_resample() -> None:
     matrix = synthetic_matrix(n_systems=3, n_tasks=40)

@@ -518,6 +518,13 @@ def audit(
             "unpaired minimum detectable difference takes tasks as independent, so with "
             "clustering the detectable gap is larger"
         )
+    else:
+        notes.append(
+            "no cluster column: every interval and test takes tasks as independent; if tasks "
+            "share a repository (or another group), give it with `--cluster`, since with "
+            "clustered tasks and close systems independent-task intervals, including the rank "
+            "intervals, are too narrow (`python -m analysis calibrate`, family `ranks`)"
+        )
     n_clusters = None if matrix.clusters is None else int(matrix.clusters.nunique())
     return AuditReport(
         source=results.source,

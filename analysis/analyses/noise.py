@@ -42,7 +42,7 @@ from analysis.stats.noise import RunToRunNoise, SignalToNoise, run_to_run_noise,
 from analysis.stats.power import granularity, minimum_detectable_difference, tasks_needed
 from analysis.stats.tiers import RankStability, rank_intervals, split_half_rank_stability, tiers
 
-#: Resamples of the task bootstrap behind the rank intervals.
+#: Resamples of the repository bootstrap behind the rank intervals.
 N_RESAMPLES = 4000
 #: Family-wise error rate of the pairwise tests (Holm over all pairs).
 ALPHA = 0.05
@@ -50,8 +50,14 @@ ALPHA = 0.05
 
 @cached(sources=("leaderboards", "verified_tasks"), memo=2)
 def bash_only_bootstrap(n_resamples: int = N_RESAMPLES, seed: int = 0) -> BootstrapResult:
-    """Task bootstrap of the bash-only matrix (shared resamples for all systems); cached."""
-    return bootstrap_scores(frames.bash_only_matrix(), n_resamples=n_resamples, seed=seed)
+    """Repository (cluster) bootstrap of the bash-only matrix: whole repositories resampled,
+    shared by all systems; cached. The task bootstrap would treat tasks as independent, and
+    its rank intervals under-cover when systems are close and tasks share repositories (the
+    calibration harness, family ``ranks``); the repository bootstrap holds there."""
+    matrix = frames.bash_only_matrix()
+    return bootstrap_scores(
+        matrix, n_resamples=n_resamples, seed=seed, clusters=clusters_for(matrix)
+    )
 
 
 def system_intervals() -> pd.DataFrame:
@@ -400,8 +406,9 @@ class RankingStability:
 
     - ``intervals``: :func:`analysis.stats.tiers.rank_intervals` plus ``width = rank_high -
       rank_low`` (places; an interval covering ranks 3 to 7 has width 4) and ``score`` in
-      points, sorted by observed rank. The task bootstrap treats tasks as independent, so
-      with repository clustering these rank intervals are lower bounds on the uncertainty.
+      points, sorted by observed rank. Calibrated when ``bootstrap_result`` resamples the
+      repositories (a task bootstrap treats tasks as independent: with repository effects
+      and close systems its intervals are too narrow).
     - ``median_width``, ``max_width``: of ``width`` over the systems.
     - ``split_half``: :class:`analysis.stats.tiers.RankStability` (Spearman, Kendall tau-b,
       share of splits where the full-data leader is top in both halves).
@@ -462,8 +469,9 @@ def ranking_stability(
 @cached(sources=("leaderboards", "verified_tasks", "acr_runs"), memo=2)
 def bash_only_ranking_stability(n_splits: int = 200, seed: int = 0) -> RankingStability:
     """:func:`ranking_stability` of the bash-only systems (cached bootstrap,
-    :func:`bash_only_bootstrap`), with AutoCodeRover's run-to-run SD (:func:`acr_noise`, three
-    runs on SWE-bench Lite, so 2 degrees of freedom: flagged) as the noise."""
+    :func:`bash_only_bootstrap`: repositories resampled), with AutoCodeRover's run-to-run
+    SD (:func:`acr_noise`, three runs on SWE-bench Lite, so 2 degrees of freedom: flagged)
+    as the noise."""
     noise = acr_noise()
     return ranking_stability(
         frames.bash_only_matrix(),

@@ -151,13 +151,13 @@ def figure_rank_intervals(ranks: pd.DataFrame) -> Figure:
     annotate_figure(
         fig,
         "Ranks are uncertain too",
-        "Observed rank with its bootstrap 95% interval (tasks resampled as independent, so "
-        "the intervals are lower bounds).",
+        "Observed rank with its 95% interval (whole repositories resampled, since tasks of "
+        "one repository succeed and fail together).",
         source=SOURCE,
     )
     return describe_figure(
         fig,
-        caption=f"Task-bootstrap 95% rank intervals, a lower bound on rank uncertainty: median "
+        caption=f"Repository-bootstrap 95% rank intervals: median "
         f"width {spans.median():.0f} places; overlapping bars mark systems that trade places.",
         alt=f"Dot-and-whisker chart of {len(ranks)} systems' ranks with their intervals.",
     )

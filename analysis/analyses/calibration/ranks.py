@@ -9,9 +9,9 @@ audit's minimum detectable difference, on the leaderboard family's simulated dat
   Wilhelm 2024, "Inference for ranks with applications to mobility across neighbourhoods
   and academic achievement across countries", REStud 91(1), aim for the same guarantee).
   Measured: :func:`analysis.stats.tiers.percentile_rank_bounds` (what
-  :func:`~analysis.stats.tiers.rank_intervals` computes) on a task bootstrap (notebook 03;
-  ``audit`` without clusters) and on a repository bootstrap (``audit`` with clusters), with
-  the 24 systems spread over 5%-75% (3 points apart) or packed over 45%-75% (1.3 points
+  :func:`~analysis.stats.tiers.rank_intervals` computes) on a task bootstrap (``audit``
+  without clusters) and on a repository bootstrap (notebook 03, ``audit`` with clusters),
+  with the 24 systems spread over 5%-75% (3 points apart) or packed over 45%-75% (1.3 points
   apart, ``*_dense_*``).
 - **Minimum detectable difference.** The audit states, per pair, the smallest true gap its
   test detects with 80% power. Here two systems at 50% are simulated at a gap of zero to
@@ -99,7 +99,7 @@ METHODS: tuple[Method, ...] = (
         "interval",
         True,
         _rank_scenario,
-        "percentile ranks, tasks resampled (notebook 03, audit without clusters)",
+        "percentile ranks, tasks resampled (audit without clusters)",
         band=RANK_BAND,
     ),
     Method(
@@ -107,7 +107,7 @@ METHODS: tuple[Method, ...] = (
         "interval",
         True,
         _rank_scenario,
-        "percentile ranks, repositories resampled (audit with clusters)",
+        "percentile ranks, repositories resampled (notebook 03, audit with clusters)",
         band=RANK_BAND,
     ),
     Method(
