@@ -712,6 +712,10 @@ def _run_in_process(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tupl
     return code, captured.out + captured.err
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _run_child(world: World, argv: list[str], signum: int) -> tuple[int, str]:
     env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
     child = subprocess.Popen(
@@ -720,6 +724,10 @@ def _run_child(world: World, argv: list[str], signum: int) -> tuple[int, str]:
         stderr=subprocess.STDOUT,
         env=env,
         text=True,
+        # A suite started in the background (`make test &`, a benchmark) inherits SIGINT
+        # ignored, and Python then installs no KeyboardInterrupt handler: give the child
+        # the default disposition, as a terminal would.
+        preexec_fn=_default_sigint,
     )
     try:
         assert world.started.wait(30), "the child never reached the server"
