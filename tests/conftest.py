@@ -82,6 +82,61 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         shutil.rmtree(compute_cache, ignore_errors=True)
 
 
+#: Test files and notebooks that take longest, longest first (``--durations`` of whole runs
+#: on the shared 2-core machine). They are collected first, every other file after them in
+#: the usual order, and ``--dist loadfile`` hands files out in that order (see
+#: :func:`pytest_xdist_make_scheduler`): the short files fill the end of the run, so neither
+#: process waits idle for the other's last long file. Only the order changes; a file not
+#: listed here runs in the usual order.
+LONGEST_FIRST = (
+    "test_browser.py",
+    "test_stats_irt.py",
+    "test_cache.py",
+    "test_report.py",
+    "test_stats_clustered.py",
+    "04_defects.ipynb",
+    "02_saturation.ipynb",
+    "test_audit.py",
+    "07_swebench_pro.ipynb",
+    "08_after_verified.ipynb",
+    "00_claims_ledger.ipynb",
+    "test_trust_boundaries.py",
+    "test_architecture.py",
+    "test_jupyterlab.py",
+    "10_your_leaderboard.ipynb",
+    "09_repeated_runs.ipynb",
+    "test_stats_saturation.py",
+    "test_calibration.py",
+    "03_noise.ipynb",
+    "test_download.py",
+    "05_contamination.ipynb",
+    "test_claims.py",
+    "06_distillation.ipynb",
+    "test_stats_comparisons.py",
+    "01_dataset_audit.ipynb",
+    "test_pro.py",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The files of :data:`LONGEST_FIRST` first, longest first (a stable sort: the tests of
+    a file, and a notebook's cells, keep their order)."""
+    rank = {name: place for place, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """``--dist loadfile`` (a file, or a notebook, stays in one process) in the collected
+    order: pytest-xdist would otherwise hand out the files with the most tests first."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    config.option.loadscopereorder = False
+    return LoadFileScheduling(config, log)
+
+
 @pytest.fixture(autouse=True)
 def _compute_cache_off_when_patching(request: pytest.FixtureRequest):
     """A test that monkeypatches may replace what a cached function reads or calls: it runs
