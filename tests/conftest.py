@@ -51,6 +51,7 @@ def pytest_configure(config: pytest.Config) -> None:
         _saved_environment[name] = os.environ.get(name)
         os.environ[name] = str(path)
     _share_compute_cache()
+    _one_blas_thread_per_process()
 
 
 def _share_compute_cache() -> None:
@@ -65,6 +66,17 @@ def _share_compute_cache() -> None:
     _saved_environment["_compute_cache"] = directory
     _saved_environment["SWEAUDIT_COMPUTE_CACHE"] = None
     os.environ["SWEAUDIT_COMPUTE_CACHE"] = directory
+
+
+def _one_blas_thread_per_process() -> None:
+    """OpenBLAS on one thread in every test process and kernel (unless
+    ``OPENBLAS_NUM_THREADS`` is set): the test processes already keep the cores busy, and a
+    second BLAS thread only contends with them; it spins while it waits, so under load small
+    products stall (the IRT tests took 30 s instead of 3). Results do not depend on it."""
+    if "OPENBLAS_NUM_THREADS" in os.environ:
+        return
+    _saved_environment["OPENBLAS_NUM_THREADS"] = None
+    os.environ["OPENBLAS_NUM_THREADS"] = "1"
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

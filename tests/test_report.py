@@ -318,6 +318,7 @@ def test_execute_notebooks_runs_in_this_python_and_tracks_sources(
     data_file.parent.mkdir(parents=True)
     data_file.write_text("{}\n")
     monkeypatch.setenv("SWEAUDIT_CACHE", str(cache))
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
     notebook = _write(
         tmp_path / "01_tiny.ipynb",
         "import sys\nprint(sys.executable)",
@@ -325,15 +326,17 @@ def test_execute_notebooks_runs_in_this_python_and_tracks_sources(
         "open(paths.raw_dir() / " + repr(SOURCES["verified_tasks"].files[0].path) + ").read()",
         "from analysis.report.display import show_finding\nshow_finding('It took {n} s.', n=1)",
         "from analysis.figures.style import figures_enabled\nprint(figures_enabled())",
+        "import os\nprint(os.environ.get('OPENBLAS_NUM_THREADS'))",
     )
     (executed,) = execute.execute_notebooks(
-        [notebook], tmp_path / "build", timeout=60, progress=False
+        [notebook], tmp_path / "build", timeout=60, progress=False, jobs=2
     )
     assert executed == tmp_path / "build" / "01_tiny.ipynb"
     result = nbformat.read(executed, as_version=4)
     assert result.cells[1].outputs[0]["text"].strip() == sys.executable
     assert report.notebook_finding(result) == "**Finding.** It took 1 s."
     assert result.cells[4].outputs[0]["text"].strip() == "True"  # the build writes figures
+    assert result.cells[5].outputs[0]["text"].strip() == "1"  # kernels share the cores
     assert result.metadata["swe_audit"]["opened"] == [str(data_file)]
     assert not nbformat.read(notebook, as_version=4).cells[1].get("outputs")  # source untouched
     index = report.render_site(
