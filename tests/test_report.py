@@ -29,9 +29,7 @@ HOSTILE = [
 BUILT_AT = dt.datetime(2026, 3, 1, 12, 30, tzinfo=dt.UTC)
 
 
-@pytest.fixture
-def hostile_ledger(make_ledger) -> pd.DataFrame:
-    """Two ledger rows whose text fields carry markup."""
+def _hostile_ledger(make_ledger) -> pd.DataFrame:
     return make_ledger(
         [
             {
@@ -66,13 +64,16 @@ def hostile_ledger(make_ledger) -> pd.DataFrame:
 
 
 @pytest.fixture
-def figures(tmp_path, monkeypatch):
-    """A figures folder holding one PNG/SVG pair with a caption."""
+def hostile_ledger(make_ledger) -> pd.DataFrame:
+    """Two ledger rows whose text fields carry markup."""
+    return _hostile_ledger(make_ledger)
+
+
+def _save_fixture_figure(directory: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     import matplotlib.pyplot as plt
 
     from analysis.figures import style as plots
 
-    directory = tmp_path / "figures"
     monkeypatch.setenv("SWEAUDIT_FIGURES", str(directory))
     monkeypatch.setenv(plots.WRITE_FIGURES_ENV, "1")  # as the report build does
     fig, ax = plt.subplots(figsize=(3, 2))
@@ -83,10 +84,24 @@ def figures(tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def site(tmp_path, figures, hostile_ledger):
-    index = report.render_site(
-        [HOSTILE_FIXTURE], tmp_path / "site", ledger=hostile_ledger, built_at=BUILT_AT
-    )
+def figures(tmp_path, monkeypatch):
+    """A figures folder holding one PNG/SVG pair with a caption."""
+    return _save_fixture_figure(tmp_path / "figures", monkeypatch)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, make_ledger):
+    """The fixture report (hostile notebook, ledger and figure), rendered once for the tests
+    that only read its pages."""
+    root = tmp_path_factory.mktemp("report")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        _save_fixture_figure(root / "figures", monkeypatch)
+        index = report.render_site(
+            [HOSTILE_FIXTURE],
+            root / "site",
+            ledger=_hostile_ledger(make_ledger),
+            built_at=BUILT_AT,
+        )
     return index.parent
 
 
