@@ -183,6 +183,7 @@ class Visit:
         self.failed_requests: list[str] = []
         self.foreign_requests: list[str] = []
         self.owns_context = context is None
+        self.closed = False
         self.context = context or browser.new_context(viewport={"width": width, "height": 900})
         self.page = self.context.new_page()
         self.page.set_default_timeout(20_000)
@@ -234,16 +235,37 @@ class Visit:
         )
 
     def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
         if self.owns_context:
             self.context.close()
         else:
             self.page.close()
 
 
+#: The fixture pages the next tests read, by test: each page's name, the ledger, the notebook.
+VISITED = {**{name: name for name in PAGES}, "ledger": "index.html", "notebook": "01_hostile.html"}
+
+
+@pytest.fixture(scope="module")
+def fixture_visits(browser, served_site):
+    """The pages of :data:`VISITED`, each in its own fresh context, opened together so their
+    loads and quiet periods overlap; each test waits for its own (:meth:`Visit.finish`)."""
+    visits = {
+        test: Visit(browser, served_site + name, served_site, wait=False)
+        for test, name in VISITED.items()
+    }
+    yield visits
+    for visit in visits.values():
+        visit.close()
+
+
 @pytest.mark.parametrize("page_name", PAGES)
-def test_page_loads_cleanly_and_nothing_executes(browser, served_site, page_name):
-    visit = Visit(browser, served_site + page_name, served_site)
+def test_page_loads_cleanly_and_nothing_executes(fixture_visits, page_name):
+    visit = fixture_visits[page_name]
     try:
+        visit.finish()
         assert visit.response is not None and visit.response.ok
         # (a hostile name that turned into markup would also show up here as a CSP error)
         assert visit.console_errors == []
@@ -263,9 +285,10 @@ def test_page_loads_cleanly_and_nothing_executes(browser, served_site, page_name
         visit.close()
 
 
-def test_index_shows_ledger_and_hostile_names_as_text(browser, served_site):
-    visit = Visit(browser, served_site + "index.html", served_site)
+def test_index_shows_ledger_and_hostile_names_as_text(fixture_visits):
+    visit = fixture_visits["ledger"]
     try:
+        visit.finish()
         page = visit.page
         assert page.locator("#ledger-table").is_visible()
         assert page.locator("#ledger-table tbody tr").count() == 3
@@ -284,9 +307,10 @@ def test_index_shows_ledger_and_hostile_names_as_text(browser, served_site):
         visit.close()
 
 
-def test_notebook_page_shows_names_as_text_and_folds_code(browser, served_site):
-    visit = Visit(browser, served_site + "01_hostile.html", served_site)
+def test_notebook_page_shows_names_as_text_and_folds_code(fixture_visits):
+    visit = fixture_visits["notebook"]
     try:
+        visit.finish()
         page = visit.page
         table_text = page.locator("table.dataframe").inner_text()
         for name in HOSTILE_IN_NOTEBOOK:
