@@ -1,9 +1,10 @@
 """Wall time of `make report` and of the test run, before and after the compute cache and
 the parallel runs, measured back to back in one session.
 
-"Before" is a clean export of ``--base`` (a commit: the code as it was, notebooks executed
-one at a time, tests in one process); "after" is this checkout, with the compute cache off
-(parallelism alone), cold (a fresh cache directory) and warm (the same directory again).
+"Before" is a clean export of ``--base`` (a commit: the code as it was; at the default base,
+notebooks one at a time and tests in one process); "after" is ``--after`` (default HEAD),
+with the compute cache off (parallelism alone), cold (a fresh cache directory) and warm (the
+same directory again).
 The variants are interleaved in every repeat, so load from other processes on the machine
 falls on all of them alike; each run records the load average and the CPU time of its
 processes. The report runs ``python -m analysis fetch``, ``validate`` and ``report`` (what
@@ -166,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
         after = export(args.after, scratch / "after")
         warm_cache = scratch / "compute-cache"
         report = [
-            Variant("before (base, one notebook at a time)", base, list(REPORT_STEPS)),
+            Variant("before (base commit)", base, list(REPORT_STEPS)),
             Variant(
                 "after, cache off (2 notebooks at a time)",
                 after,
