@@ -777,6 +777,31 @@ def test_debug_mode_shows_the_traceback(world: World, monkeypatch: pytest.Monkey
         cli.main(["fetch"])
 
 
+def test_a_command_imports_only_its_own_module() -> None:
+    """``python -m analysis fetch`` starts without importing the report, the ledger or the
+    figures (a broken optional module cannot stop it, and it starts in a fraction of the
+    time); with no command named, every command's module is imported (full ``--help``)."""
+    probe = (
+        "import sys; from analysis import cli; cli.build_parser({argv}); "
+        "print(sorted(m for m in {modules} if m in sys.modules))"
+    )
+    modules = ("analysis.data.download", "analysis.report.site", "analysis.claims.format")
+    imported = {}
+    for argv in (["fetch", "--quiet"], None):
+        child = subprocess.run(
+            [sys.executable, "-c", probe.format(argv=argv, modules=modules)],
+            env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        imported[str(argv)] = child.stdout.strip()
+    assert imported == {
+        "['fetch', '--quiet']": "['analysis.data.download']",
+        "None": str(sorted(modules)),
+    }
+
+
 def test_there_are_enough_cases() -> None:
     assert len(CASES) >= 60
     assert len({case.id for case in CASES}) == len(CASES)
