@@ -40,8 +40,8 @@ data: setup
 ## All tests: lint, unit tests, data tests, browser and JupyterLab tests, nbval on notebooks.
 ## They run with a throw-away HOME (tests/conftest.py also redirects the profile directories),
 ## so nothing is written outside the project, in $(TEST_JOBS) processes (one file or notebook
-## per process at a time; the notebooks, the longest, first) sharing one fresh compute cache
-## (tests/conftest.py).
+## per process at a time; the longest files first, see LONGEST_FIRST in tests/conftest.py)
+## sharing one fresh compute cache (tests/conftest.py).
 test: setup browser lint
 	@home=$$(mktemp -d) && trap 'rm -rf "$$home"' EXIT && \
 	  GIT_CONFIG_GLOBAL="$${GIT_CONFIG_GLOBAL:-$$HOME/.gitconfig}" HOME="$$home" \

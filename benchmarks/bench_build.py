@@ -1,9 +1,10 @@
 """Wall time of `make report` and of the test run, before and after the compute cache and
 the parallel runs, measured back to back in one session.
 
-"Before" is a clean export of ``--base`` (a commit: the code as it was, notebooks executed
-one at a time, tests in one process); "after" is this checkout, with the compute cache off
-(parallelism alone), cold (a fresh cache directory) and warm (the same directory again).
+"Before" is a clean export of ``--base`` (a commit: the code as it was; at the default base,
+notebooks one at a time and tests in one process); "after" is ``--after`` (default HEAD),
+with the compute cache off (parallelism alone), cold (a fresh cache directory) and warm (the
+same directory again).
 The variants are interleaved in every repeat, so load from other processes on the machine
 falls on all of them alike; each run records the load average and the CPU time of its
 processes. The report runs ``python -m analysis fetch``, ``validate`` and ``report`` (what
@@ -11,6 +12,11 @@ processes. The report runs ``python -m analysis fetch``, ``validate`` and ``repo
 both and left out). Medians over ``--repeats``; failing tests are reported, not hidden.
 
     python benchmarks/bench_build.py --base 8d2e4c9 --repeats 2 --output benchmarks/results/build.md
+
+``--tests-before same`` runs the base's tests with the same command as the checkout's (two
+processes), to measure changes to the tests themselves; ``--skip-report`` times the tests only.
+Children start with SIGINT at its default (a benchmark started in the background would
+otherwise hand them SIGINT ignored, and the SIGINT trust-boundary test would time out).
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import os
 import re
 import resource
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -47,6 +54,7 @@ class Run:
     load: float
     code: int
     summary: str = ""
+    load_after: float = float("nan")
 
 
 @dataclass
@@ -100,10 +108,18 @@ def run(variant: Variant, home: Path) -> Run:
         output = result.stdout + result.stderr
         code = code or result.returncode
     wall = time.perf_counter() - start
+    load_after = os.getloadavg()[0]
     plain = re.sub(r"\x1b\[[0-9;]*m", "", output)
     found = re.findall(r"([0-9]+ (?:failed|passed)[^\n]*?) in [0-9.]+s", plain)
     summary = found[-1] if found else ("ok" if code == 0 else plain.strip()[-300:])
-    return Run(wall=wall, cpu=children_cpu() - cpu, load=load, code=code, summary=summary)
+    return Run(
+        wall=wall,
+        cpu=children_cpu() - cpu,
+        load=load,
+        code=code,
+        summary=summary,
+        load_after=load_after,
+    )
 
 
 def table(groups: dict[str, list[Variant]]) -> str:
@@ -112,7 +128,7 @@ def table(groups: dict[str, list[Variant]]) -> str:
         base = statistics.median(run.wall for run in variants[0].runs)
         lines += [
             f"\n{title}\n",
-            "| variant | median wall (s) | runs (s) | CPU (s, median) | load before | "
+            "| variant | median wall (s) | runs (s) | CPU (s, median) | load before/after | "
             "speedup vs before | result |",
             "|---|---|---|---|---|---|---|",
         ]
@@ -122,7 +138,7 @@ def table(groups: dict[str, list[Variant]]) -> str:
             lines.append(
                 f"| {variant.name} | {median:.1f} | {', '.join(f'{w:.1f}' for w in walls)} | "
                 f"{statistics.median(run.cpu for run in variant.runs):.1f} | "
-                f"{', '.join(f'{run.load:.1f}' for run in variant.runs)} | "
+                f"{', '.join(f'{run.load:.1f}/{run.load_after:.1f}' for run in variant.runs)} | "
                 f"{base / median:.2f}x | {variant.runs[-1].summary} |"
             )
     return "\n".join(lines)
@@ -136,7 +152,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-tests", action="store_true", help="time the report only")
     parser.add_argument("--skip-report", action="store_true", help="time the tests only")
     parser.add_argument("--output", type=Path, help="also write the tables (Markdown) here")
+    parser.add_argument(
+        "--tests-before",
+        choices=("one-process", "same"),
+        default="one-process",
+        help="the base's test command: one process (as before pytest-xdist) or the same as after",
+    )
     args = parser.parse_args(argv)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # children: SIGINT at default
 
     scratch = Path(tempfile.mkdtemp(prefix="swe-audit-bench-build-"))
     try:
@@ -144,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
         after = export(args.after, scratch / "after")
         warm_cache = scratch / "compute-cache"
         report = [
-            Variant("before (base, one notebook at a time)", base, list(REPORT_STEPS)),
+            Variant("before (base commit)", base, list(REPORT_STEPS)),
             Variant(
                 "after, cache off (2 notebooks at a time)",
                 after,
@@ -154,8 +177,14 @@ def main(argv: list[str] | None = None) -> int:
             Variant("after, cold cache", after, list(REPORT_STEPS)),
             Variant("after, warm cache", after, list(REPORT_STEPS), {"SWEAUDIT_COMPUTE_CACHE": ""}),
         ]
+        same = args.tests_before == "same"
         tests = [
-            Variant("before (base, one process)", base, [TEST_BEFORE], isolated_home=True),
+            Variant(
+                "before (base, 2 processes)" if same else "before (base, one process)",
+                base,
+                [TEST_AFTER if same else TEST_BEFORE],
+                isolated_home=True,
+            ),
             Variant(
                 "after (2 processes, one fresh cache per run)",
                 after,

@@ -51,6 +51,7 @@ def pytest_configure(config: pytest.Config) -> None:
         _saved_environment[name] = os.environ.get(name)
         os.environ[name] = str(path)
     _share_compute_cache()
+    _one_blas_thread_per_process()
 
 
 def _share_compute_cache() -> None:
@@ -67,6 +68,17 @@ def _share_compute_cache() -> None:
     os.environ["SWEAUDIT_COMPUTE_CACHE"] = directory
 
 
+def _one_blas_thread_per_process() -> None:
+    """OpenBLAS on one thread in every test process and kernel (unless
+    ``OPENBLAS_NUM_THREADS`` is set): the test processes already keep the cores busy, and a
+    second BLAS thread only contends with them; it spins while it waits, so under load small
+    products stall (the IRT tests took 30 s instead of 3). Results do not depend on it."""
+    if "OPENBLAS_NUM_THREADS" in os.environ:
+        return
+    _saved_environment["OPENBLAS_NUM_THREADS"] = None
+    os.environ["OPENBLAS_NUM_THREADS"] = "1"
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
     home = _saved_environment.pop("_home", None)
     compute_cache = _saved_environment.pop("_compute_cache", None)
@@ -80,6 +92,61 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         shutil.rmtree(home, ignore_errors=True)
     if compute_cache:
         shutil.rmtree(compute_cache, ignore_errors=True)
+
+
+#: Test files and notebooks that take longest, longest first (``--durations`` of whole runs
+#: on the shared 2-core machine). They are collected first, every other file after them in
+#: the usual order, and ``--dist loadfile`` hands files out in that order (see
+#: :func:`pytest_xdist_make_scheduler`): the short files fill the end of the run, so neither
+#: process waits idle for the other's last long file. Only the order changes; a file not
+#: listed here runs in the usual order.
+LONGEST_FIRST = (
+    "test_browser.py",
+    "test_report.py",
+    "test_cache.py",
+    "test_stats_clustered.py",
+    "04_defects.ipynb",
+    "test_audit.py",
+    "test_trust_boundaries.py",
+    "02_saturation.ipynb",
+    "07_swebench_pro.ipynb",
+    "test_jupyterlab.py",
+    "08_after_verified.ipynb",
+    "test_download.py",
+    "test_architecture.py",
+    "00_claims_ledger.ipynb",
+    "10_your_leaderboard.ipynb",
+    "03_noise.ipynb",
+    "test_calibration.py",
+    "test_stats_saturation.py",
+    "09_repeated_runs.ipynb",
+    "01_dataset_audit.ipynb",
+    "05_contamination.ipynb",
+    "test_stats_intervals.py",
+    "06_distillation.ipynb",
+    "test_plots.py",
+    "test_stats_comparisons.py",
+    "test_stats_irt.py",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The files of :data:`LONGEST_FIRST` first, longest first (a stable sort: the tests of
+    a file, and a notebook's cells, keep their order)."""
+    rank = {name: place for place, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """``--dist loadfile`` (a file, or a notebook, stays in one process) in the collected
+    order: pytest-xdist would otherwise hand out the files with the most tests first."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    config.option.loadscopereorder = False
+    return LoadFileScheduling(config, log)
 
 
 @pytest.fixture(autouse=True)

@@ -171,13 +171,20 @@ def browser():
 class Visit:
     """A page opened in the browser, with everything that went wrong while loading it."""
 
-    def __init__(self, browser, url: str, base: str, width: int = 1100) -> None:
+    def __init__(
+        self, browser, url: str, base: str, width: int = 1100, context=None, wait: bool = True
+    ) -> None:
+        """Open ``url`` in a fresh context of ``browser`` at ``width`` px (or in a new page of
+        ``context``, which the caller closes). ``wait=False`` returns once the navigation is
+        under way, so several pages load at once; :meth:`finish` then waits for each."""
         self.console_errors: list[str] = []
         self.page_errors: list[str] = []
         self.dialogs: list[str] = []
         self.failed_requests: list[str] = []
         self.foreign_requests: list[str] = []
-        self.context = browser.new_context(viewport={"width": width, "height": 900})
+        self.owns_context = context is None
+        self.closed = False
+        self.context = context or browser.new_context(viewport={"width": width, "height": 900})
         self.page = self.context.new_page()
         self.page.set_default_timeout(20_000)
         self.page.on(
@@ -197,7 +204,13 @@ class Visit:
                 else self.foreign_requests.append(request.url)
             ),
         )
-        self.response = self.page.goto(url, wait_until="load")
+        self.response = self.page.goto(url, wait_until="load" if wait else "commit")
+        if wait:
+            self.finish()
+
+    def finish(self) -> None:
+        """Wait for the load event, then for 500 ms without network traffic."""
+        self.page.wait_for_load_state("load")
         self.page.wait_for_load_state("networkidle")
 
     def _on_dialog(self, dialog) -> None:
@@ -222,13 +235,37 @@ class Visit:
         )
 
     def close(self) -> None:
-        self.context.close()
+        if self.closed:
+            return
+        self.closed = True
+        if self.owns_context:
+            self.context.close()
+        else:
+            self.page.close()
+
+
+#: The fixture pages the next tests read, by test: each page's name, the ledger, the notebook.
+VISITED = {**{name: name for name in PAGES}, "ledger": "index.html", "notebook": "01_hostile.html"}
+
+
+@pytest.fixture(scope="module")
+def fixture_visits(browser, served_site):
+    """The pages of :data:`VISITED`, each in its own fresh context, opened together so their
+    loads and quiet periods overlap; each test waits for its own (:meth:`Visit.finish`)."""
+    visits = {
+        test: Visit(browser, served_site + name, served_site, wait=False)
+        for test, name in VISITED.items()
+    }
+    yield visits
+    for visit in visits.values():
+        visit.close()
 
 
 @pytest.mark.parametrize("page_name", PAGES)
-def test_page_loads_cleanly_and_nothing_executes(browser, served_site, page_name):
-    visit = Visit(browser, served_site + page_name, served_site)
+def test_page_loads_cleanly_and_nothing_executes(fixture_visits, page_name):
+    visit = fixture_visits[page_name]
     try:
+        visit.finish()
         assert visit.response is not None and visit.response.ok
         # (a hostile name that turned into markup would also show up here as a CSP error)
         assert visit.console_errors == []
@@ -248,9 +285,10 @@ def test_page_loads_cleanly_and_nothing_executes(browser, served_site, page_name
         visit.close()
 
 
-def test_index_shows_ledger_and_hostile_names_as_text(browser, served_site):
-    visit = Visit(browser, served_site + "index.html", served_site)
+def test_index_shows_ledger_and_hostile_names_as_text(fixture_visits):
+    visit = fixture_visits["ledger"]
     try:
+        visit.finish()
         page = visit.page
         assert page.locator("#ledger-table").is_visible()
         assert page.locator("#ledger-table tbody tr").count() == 3
@@ -269,9 +307,10 @@ def test_index_shows_ledger_and_hostile_names_as_text(browser, served_site):
         visit.close()
 
 
-def test_notebook_page_shows_names_as_text_and_folds_code(browser, served_site):
-    visit = Visit(browser, served_site + "01_hostile.html", served_site)
+def test_notebook_page_shows_names_as_text_and_folds_code(fixture_visits):
+    visit = fixture_visits["notebook"]
     try:
+        visit.finish()
         page = visit.page
         table_text = page.locator("table.dataframe").inner_text()
         for name in HOSTILE_IN_NOTEBOOK:
@@ -330,23 +369,36 @@ READER_CHECKS = """(countHeader) => {
 }"""
 
 
-def _reader_checks(browser, base: str, page_name: str, width: int) -> dict:
-    visit = Visit(browser, base + page_name, base, width=width)
+def _reader_checks(browser, base: str, page_names: list[str], width: int) -> dict[str, dict]:
+    """READER_CHECKS on each page at ``width`` px, by page name. The pages load at once, in
+    one context per width (their quiet periods overlap); each is then checked in turn. Saves
+    full-page screenshots of every page at the narrowest width and of the index at each."""
+    context = browser.new_context(viewport={"width": width, "height": 900})
     try:
-        assert visit.response is not None and visit.response.ok
-        found = visit.page.evaluate(READER_CHECKS, COUNT_HEADER)
-        if width == min(WIDTHS) or page_name == "index.html":
-            artifacts = paths.reports_dir() / "artifacts"
-            artifacts.mkdir(parents=True, exist_ok=True)
-            shot = artifacts / f"{Path(page_name).stem}-{width}.png"
-            visit.page.screenshot(path=str(shot), full_page=True)
+        visits = {
+            name: Visit(browser, base + name, base, context=context, wait=False)
+            for name in page_names
+        }
+        found = {}
+        for page_name, visit in visits.items():
+            visit.finish()
+            found[page_name] = visit.page.evaluate(READER_CHECKS, COUNT_HEADER)
+            found[page_name]["responseOk"] = visit.response is not None and visit.response.ok
+            if width == min(WIDTHS) or page_name == "index.html":
+                artifacts = paths.reports_dir() / "artifacts"
+                artifacts.mkdir(parents=True, exist_ok=True)
+                shot = artifacts / f"{Path(page_name).stem}-{width}.png"
+                visit.page.bring_to_front()  # a background tab's full-page capture is slow
+                visit.page.screenshot(path=str(shot), full_page=True)
+            visit.close()
         return found
     finally:
-        visit.close()
+        context.close()
 
 
 def _assert_readable(found: dict, page_name: str, width: int, rules_expected: bool) -> None:
     where = f"{page_name} at {width} px"
+    assert found["responseOk"], f"{where}: the server did not answer 200"
     assert found["pageWidth"] <= found["viewport"], f"{where}: page scrolls sideways {found}"
     assert found["bodyWidth"] <= found["viewport"], f"{where}: body wider than viewport"
     assert found["missing"] == [], f"{where}: cells show missing values {found['missing']}"
@@ -355,10 +407,18 @@ def _assert_readable(found: dict, page_name: str, width: int, rules_expected: bo
         assert found["withoutRule"] == [], f"{where}: ledger rows without a visible rule"
 
 
+@pytest.fixture(scope="module")
+def fixture_reader_checks(browser, served_site) -> dict[int, dict[str, dict]]:
+    """READER_CHECKS on every fixture page at each width (each test below reads its own)."""
+    return {width: _reader_checks(browser, served_site, PAGES, width) for width in WIDTHS}
+
+
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("page_name", PAGES)
-def test_fixture_pages_read_well_at_desktop_and_phone_width(browser, served_site, page_name, width):
-    found = _reader_checks(browser, served_site, page_name, width)
+def test_fixture_pages_read_well_at_desktop_and_phone_width(
+    fixture_reader_checks, page_name, width
+):
+    found = fixture_reader_checks[width][page_name]
     _assert_readable(found, page_name, width, rules_expected=True)
     if page_name == "index.html":
         assert found["ledgerRows"] == 3
@@ -391,8 +451,7 @@ def test_real_report_reads_well_at_desktop_and_phone_width(browser, served_repor
     base, pages, has_rules = served_report
     assert "index.html" in pages and len(pages) >= 3
     problems = []
-    for page_name in pages:
-        found = _reader_checks(browser, base, page_name, width)
+    for page_name, found in _reader_checks(browser, base, pages, width).items():
         try:
             _assert_readable(found, page_name, width, rules_expected=has_rules)
         except AssertionError as error:

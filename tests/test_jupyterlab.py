@@ -128,7 +128,7 @@ class Server:
                     return payload
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 pass
-            time.sleep(0.5)
+            time.sleep(0.1)
         pytest.fail(f"jupyterlab did not answer in {START_TIMEOUT} s:\n{self.log_path.read_text()}")
 
     def stop(self) -> None:

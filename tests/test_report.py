@@ -29,9 +29,7 @@ HOSTILE = [
 BUILT_AT = dt.datetime(2026, 3, 1, 12, 30, tzinfo=dt.UTC)
 
 
-@pytest.fixture
-def hostile_ledger(make_ledger) -> pd.DataFrame:
-    """Two ledger rows whose text fields carry markup."""
+def _hostile_ledger(make_ledger) -> pd.DataFrame:
     return make_ledger(
         [
             {
@@ -66,13 +64,16 @@ def hostile_ledger(make_ledger) -> pd.DataFrame:
 
 
 @pytest.fixture
-def figures(tmp_path, monkeypatch):
-    """A figures folder holding one PNG/SVG pair with a caption."""
+def hostile_ledger(make_ledger) -> pd.DataFrame:
+    """Two ledger rows whose text fields carry markup."""
+    return _hostile_ledger(make_ledger)
+
+
+def _save_fixture_figure(directory: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     import matplotlib.pyplot as plt
 
     from analysis.figures import style as plots
 
-    directory = tmp_path / "figures"
     monkeypatch.setenv("SWEAUDIT_FIGURES", str(directory))
     monkeypatch.setenv(plots.WRITE_FIGURES_ENV, "1")  # as the report build does
     fig, ax = plt.subplots(figsize=(3, 2))
@@ -83,10 +84,24 @@ def figures(tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def site(tmp_path, figures, hostile_ledger):
-    index = report.render_site(
-        [HOSTILE_FIXTURE], tmp_path / "site", ledger=hostile_ledger, built_at=BUILT_AT
-    )
+def figures(tmp_path, monkeypatch):
+    """A figures folder holding one PNG/SVG pair with a caption."""
+    return _save_fixture_figure(tmp_path / "figures", monkeypatch)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, make_ledger):
+    """The fixture report (hostile notebook, ledger and figure), rendered once for the tests
+    that only read its pages."""
+    root = tmp_path_factory.mktemp("report")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        _save_fixture_figure(root / "figures", monkeypatch)
+        index = report.render_site(
+            [HOSTILE_FIXTURE],
+            root / "site",
+            ledger=_hostile_ledger(make_ledger),
+            built_at=BUILT_AT,
+        )
     return index.parent
 
 
@@ -318,6 +333,7 @@ def test_execute_notebooks_runs_in_this_python_and_tracks_sources(
     data_file.parent.mkdir(parents=True)
     data_file.write_text("{}\n")
     monkeypatch.setenv("SWEAUDIT_CACHE", str(cache))
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
     notebook = _write(
         tmp_path / "01_tiny.ipynb",
         "import sys\nprint(sys.executable)",
@@ -325,15 +341,17 @@ def test_execute_notebooks_runs_in_this_python_and_tracks_sources(
         "open(paths.raw_dir() / " + repr(SOURCES["verified_tasks"].files[0].path) + ").read()",
         "from analysis.report.display import show_finding\nshow_finding('It took {n} s.', n=1)",
         "from analysis.figures.style import figures_enabled\nprint(figures_enabled())",
+        "import os\nprint(os.environ.get('OPENBLAS_NUM_THREADS'))",
     )
     (executed,) = execute.execute_notebooks(
-        [notebook], tmp_path / "build", timeout=60, progress=False
+        [notebook], tmp_path / "build", timeout=60, progress=False, jobs=2
     )
     assert executed == tmp_path / "build" / "01_tiny.ipynb"
     result = nbformat.read(executed, as_version=4)
     assert result.cells[1].outputs[0]["text"].strip() == sys.executable
     assert report.notebook_finding(result) == "**Finding.** It took 1 s."
     assert result.cells[4].outputs[0]["text"].strip() == "True"  # the build writes figures
+    assert result.cells[5].outputs[0]["text"].strip() == "1"  # kernels share the cores
     assert result.metadata["swe_audit"]["opened"] == [str(data_file)]
     assert not nbformat.read(notebook, as_version=4).cells[1].get("outputs")  # source untouched
     index = report.render_site(

@@ -712,6 +712,10 @@ def _run_in_process(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tupl
     return code, captured.out + captured.err
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _run_child(world: World, argv: list[str], signum: int) -> tuple[int, str]:
     env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
     child = subprocess.Popen(
@@ -720,6 +724,10 @@ def _run_child(world: World, argv: list[str], signum: int) -> tuple[int, str]:
         stderr=subprocess.STDOUT,
         env=env,
         text=True,
+        # A suite started in the background (`make test &`, a benchmark) inherits SIGINT
+        # ignored, and Python then installs no KeyboardInterrupt handler: give the child
+        # the default disposition, as a terminal would.
+        preexec_fn=_default_sigint,
     )
     try:
         assert world.started.wait(30), "the child never reached the server"
@@ -767,6 +775,31 @@ def test_debug_mode_shows_the_traceback(world: World, monkeypatch: pytest.Monkey
     monkeypatch.setenv("SWEAUDIT_DEBUG", "1")
     with pytest.raises(KeyError, match="boom"):
         cli.main(["fetch"])
+
+
+def test_a_command_imports_only_its_own_module() -> None:
+    """``python -m analysis fetch`` starts without importing the report, the ledger or the
+    figures (a broken optional module cannot stop it, and it starts in a fraction of the
+    time); with no command named, every command's module is imported (full ``--help``)."""
+    probe = (
+        "import sys; from analysis import cli; cli.build_parser({argv}); "
+        "print(sorted(m for m in {modules} if m in sys.modules))"
+    )
+    modules = ("analysis.data.download", "analysis.report.site", "analysis.claims.format")
+    imported = {}
+    for argv in (["fetch", "--quiet"], None):
+        child = subprocess.run(
+            [sys.executable, "-c", probe.format(argv=argv, modules=modules)],
+            env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        imported[str(argv)] = child.stdout.strip()
+    assert imported == {
+        "['fetch', '--quiet']": "['analysis.data.download']",
+        "None": str(sorted(modules)),
+    }
 
 
 def test_there_are_enough_cases() -> None:

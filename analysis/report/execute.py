@@ -95,6 +95,7 @@ def execute_notebook(
     kernel_name: str = "python3",
     progress: bool = True,
     track_sources: bool = True,
+    blas_threads: int | None = None,
 ) -> Path:
     """Execute one notebook top to bottom and write the executed copy to ``out_path``.
 
@@ -103,7 +104,8 @@ def execute_notebook(
     resolves to the Python running this function (jupyter_client substitutes
     ``sys.executable``), so the report runs in the current environment. With
     ``track_sources`` the data files the notebook opened are stored in the executed
-    notebook's metadata (``swe_audit.opened``) for the provenance footer.
+    notebook's metadata (``swe_audit.opened``) for the provenance footer. ``blas_threads``
+    caps the kernel's OpenBLAS threads (``OPENBLAS_NUM_THREADS``, unless already set).
     Raises :class:`NotebookError` naming the notebook and the cell on failure or timeout;
     the partial notebook is still written for inspection.
     """
@@ -138,7 +140,10 @@ def execute_notebook(
     opened: list[str] = []
     current = None
     try:
-        with client.setup_kernel(cwd=str(path.parent)):
+        environment = dict(os.environ)
+        if blas_threads is not None:
+            environment.setdefault("OPENBLAS_NUM_THREADS", str(blas_threads))
+        with client.setup_kernel(cwd=str(path.parent), env=environment):
             assert client.kc is not None
             info = client.wait_for_reply(client.kc.kernel_info())
             if info is not None and "language_info" in info["content"]:
@@ -233,10 +238,13 @@ def execute_notebooks(
     """Execute notebooks into ``out_dir`` (same file names); return the new paths in order.
 
     ``jobs`` notebooks run at once (default :func:`report_jobs`), each in its own kernel;
-    the notebooks are independent (each reads its inputs itself). Shows a tqdm bar over
-    notebooks (and, with one job, one over the cells of the current notebook). ``timeout``
-    is per notebook. A failing notebook raises :class:`NotebookError` (the first failing
-    one in reading order); notebooks not yet started are not run.
+    the notebooks are independent (each reads its inputs itself). With more than one job
+    each kernel's OpenBLAS uses one thread (``OPENBLAS_NUM_THREADS`` overrides): the kernels
+    already share the cores, and a waiting BLAS thread spins, stalling the other kernel.
+    Shows a tqdm bar over notebooks (and, with one job, one over the cells of the current
+    notebook). ``timeout`` is per notebook. A failing notebook raises
+    :class:`NotebookError` (the first failing one in reading order); notebooks not yet
+    started are not run.
     """
     from concurrent.futures import ThreadPoolExecutor
 
@@ -255,6 +263,7 @@ def execute_notebooks(
             timeout=timeout,
             kernel_name=kernel_name,
             progress=progress and jobs == 1,
+            blas_threads=None if jobs == 1 else 1,
         )
         bar.update(1)
         return executed
