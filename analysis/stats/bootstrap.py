@@ -41,8 +41,7 @@ cluster bootstrap (ratio scores) and hand-built results use the sorting path.
 
 Threads: chunks of resamples are drawn in order from the one generator, under a lock, and
 counted and multiplied by up to two threads (``bincount`` and the BLAS product release the
-GIL, as does drawing), so one chunk is counted while the next is drawn; the pair histograms
-are split over the same threads by ranges of resamples. Neither changes any result (tested).
+GIL), so one chunk is counted while the next is drawn. This changes no result (tested).
 
 The cluster (block) bootstrap resamples clusters with replacement and scores each system as
 solved tasks over drawn tasks (a ratio estimator, since clusters differ in size).
@@ -52,7 +51,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -62,6 +61,7 @@ import pandas as pd
 from analysis.errors import DataError
 from analysis.stats._matrix import as_outcome_matrix, cluster_codes
 from analysis.stats.blas import single_blas_thread
+from analysis.stats.index_stream import ResampleIndexStream
 from analysis.stats.quantiles import (
     CountHistograms,
     acceleration,
@@ -177,16 +177,14 @@ class BootstrapResult:
             counts += np.bincount(keys.ravel(), minlength=counts.size)
         return CountHistograms(smallest, counts.reshape(n_rows, width))
 
-    def difference_histograms(
-        self, first: np.ndarray, second: np.ndarray, workers: int | None = None
-    ) -> CountHistograms:
+    def difference_histograms(self, first: np.ndarray, second: np.ndarray) -> CountHistograms:
         """Exact histograms of ``solved[first] - solved[second]`` per pair (task bootstrap).
 
         Pair ``p = (a, b)`` lands in bin ``(T_a - min_a) + (max_b - T_b)`` of its row, so a run
         of pairs ``(a, b), (a, b + 1), ...`` (as in :func:`pair_indices`) is one broadcast
-        addition; resamples are processed in chunks (memory bounded at any B), split into
-        contiguous ranges counted by up to ``workers`` threads (the counts are integers, so the
-        sum does not depend on the split).
+        addition; resamples are processed in chunks (memory bounded at any B). One thread:
+        measured, a second one only adds contention (the keys are built and counted in
+        short steps, and ``bincount`` scans its input for the range under the GIL).
         """
         solved = self._require_solved()
         first = np.asarray(first, dtype=np.intp)
@@ -202,26 +200,24 @@ class BootstrapResult:
         ).tolist()
         runs = list(zip(run_starts, [*run_starts[1:], n_pairs], strict=True))
         column_shift = (largest + np.arange(len(largest), dtype=np.intp) * width)[:, None]
-
-        def count_range(begin: int, end: int, chunk: int) -> np.ndarray:
-            counts = np.zeros(n_pairs * width, dtype=np.intp)
-            keys = np.empty((n_pairs, min(chunk, end - begin)), dtype=np.intp)
-            for start in range(begin, end, chunk):
-                stop = min(start + chunk, end)
-                block = keys[:, : stop - start]
-                second_part = column_shift - solved[:, start:stop]
-                for run_start, run_stop in runs:
-                    a, b0 = first[run_start], second[run_start]
-                    first_part = solved[a, start:stop] + ((run_start - b0) * width - smallest[a])
-                    np.add(
-                        first_part,
-                        second_part[b0 : b0 + run_stop - run_start],
-                        out=block[run_start:run_stop],
-                    )
-                counts += np.bincount(block.ravel(), minlength=counts.size)
-            return counts
-
-        counts = _sum_over_ranges(count_range, self.n_resamples, n_pairs, workers)
+        counts = np.zeros(n_pairs * width, dtype=np.intp)
+        chunk = max(1, _HISTOGRAM_CHUNK_ELEMENTS // n_pairs)
+        keys = np.empty(n_pairs * min(chunk, self.n_resamples), dtype=np.intp)
+        for start in range(0, self.n_resamples, chunk):
+            stop = min(start + chunk, self.n_resamples)
+            # A contiguous pairs x resamples block even for the last, shorter chunk, so that
+            # bincount reads it without a copy.
+            block = keys[: n_pairs * (stop - start)].reshape(n_pairs, stop - start)
+            second_part = column_shift - solved[:, start:stop]
+            for run_start, run_stop in runs:
+                a, b0 = first[run_start], second[run_start]
+                first_part = solved[a, start:stop] + ((run_start - b0) * width - smallest[a])
+                np.add(
+                    first_part,
+                    second_part[b0 : b0 + run_stop - run_start],
+                    out=block[run_start:run_stop],
+                )
+            counts += np.bincount(block.reshape(-1), minlength=counts.size)
         return CountHistograms(smallest[first] - largest[second], counts.reshape(n_pairs, width))
 
     def intervals(self, method: str = "percentile", confidence: float = 0.95) -> pd.DataFrame:
@@ -353,27 +349,6 @@ class BootstrapResult:
         )
 
 
-def _sum_over_ranges(
-    count_range: Callable[[int, int, int], np.ndarray],
-    n_resamples: int,
-    row_elements: int,
-    workers: int | None,
-) -> np.ndarray:
-    """``count_range(begin, end, chunk)`` summed over contiguous ranges of resamples that cover
-    ``[0, n_resamples)``, one range per thread (``bincount`` releases the GIL). ``chunk``:
-    resamples per step, so that all threads together hold ``_HISTOGRAM_CHUNK_ELEMENTS`` keys
-    of ``row_elements`` each per resample (memory bounded at any B, whatever the threads)."""
-    total_chunks = -(-n_resamples * row_elements // _HISTOGRAM_CHUNK_ELEMENTS)
-    threads = worker_count(workers, total_chunks)
-    chunk = max(1, _HISTOGRAM_CHUNK_ELEMENTS // (row_elements * threads))
-    if threads == 1:
-        return count_range(0, n_resamples, chunk)
-    bounds = [n_resamples * k // threads for k in range(threads + 1)]
-    with ThreadPoolExecutor(max_workers=threads) as pool:
-        parts = list(pool.map(count_range, bounds[:-1], bounds[1:], [chunk] * threads))
-    return np.sum(parts, axis=0)
-
-
 def worker_count(workers: int | None, n_chunks: int) -> int:
     """Threads the engine uses for a job of ``n_chunks`` chunks: ``workers`` if given, else one
     per CPU this process may run on, up to ``_DEFAULT_WORKERS`` (two: drawing the indices is
@@ -404,14 +379,13 @@ def _score_resamples(
 
     The chunks are drawn one after another from ``rng`` under a lock, each right after taking
     the next chunk number, so chunk ``k`` always gets the ``k``-th block of the stream, whatever
-    the number of threads or their timing. Counting (``bincount``) and the product release the
-    GIL, so with two threads one chunk is counted while the next is drawn.
+    the number of threads or their timing (:class:`~analysis.stats.index_stream.
+    ResampleIndexStream`: only taking the generator's words is serial). Mapping the words to
+    indices, counting (``bincount``) and the product release the GIL, so with two threads one
+    chunk is counted while the next is drawn.
     """
     n_resamples, units = solved.shape[0], unit_totals.shape[0]
-    # The smallest index dtype that holds a chunk's offset indices: the same stream as int64
-    # (numpy draws any bounded range below 2^32 from 32-bit words), less memory traffic.
-    index_dtype = np.int32 if chunk_size * units < (1 << 31) else np.int64
-    offsets = (np.arange(chunk_size, dtype=index_dtype) * units)[:, None]
+    stream = ResampleIndexStream(rng, units, chunk_size)
     starts = iter(range(0, n_resamples, chunk_size))
     lock = threading.Lock()
     bar = None
@@ -421,16 +395,22 @@ def _score_resamples(
         bar = tqdm(total=-(-n_resamples // chunk_size), desc="bootstrap", unit="chunk")
 
     def work() -> None:
+        # Buffers reused chunk after chunk: fresh megabyte-sized arrays would each cost
+        # page faults (measured: about a fifth of the engine's time on this machine).
+        keys = np.empty(chunk_size * units, dtype=np.intp)
+        weights = np.empty((chunk_size, units), dtype=unit_totals.dtype)
         while True:
             with lock:
                 start = next(starts, None)
                 if start is None:
                     return
                 size = min(chunk_size, n_resamples - start)
-                indices = rng.integers(0, units, size=(size, units), dtype=index_dtype)
-            indices += offsets[:size]
-            counts = np.bincount(indices.ravel(), minlength=size * units).reshape(size, units)
-            counts = counts.astype(unit_totals.dtype)
+                material = stream.draw(size)
+            block = stream.row_keys(material, keys)
+            counts = np.bincount(block.reshape(-1), minlength=size * units).reshape(size, units)
+            counts_as_weights = weights[:size]
+            np.copyto(counts_as_weights, counts)
+            counts = counts_as_weights
             np.matmul(counts, unit_totals, out=solved[start : start + size])
             if drawn is not None:
                 np.matmul(counts, unit_sizes, out=drawn[start : start + size])
