@@ -48,6 +48,7 @@ from analysis.stats.bootstrap import (
     pair_indices,
     worker_count,
 )
+from analysis.stats.index_stream import ResampleIndexStream
 
 MIRROR_FILE = "swe-bench-leaderboards-f1176b6.json"
 
@@ -158,12 +159,21 @@ def profile_engine(values: np.ndarray, n_resamples: int, seed: int, repeat: int)
         return value
 
     for _ in range(repeat):
-        rng = np.random.default_rng(seed)
         chunk = max(1, (1 << 17) // n_tasks)
+        stream = ResampleIndexStream(np.random.default_rng(seed), n_tasks, chunk)
+        keys = np.empty(chunk * n_tasks, dtype=np.intp)
         timed(
-            "  of which: drawing the task indices alone (same stream)",
+            "  drawing the task indices alone (one thread; same stream as rng.integers)",
+            lambda stream=stream, chunk=chunk, keys=keys: [
+                stream.row_keys(stream.draw(min(chunk, n_resamples - s)), keys)
+                for s in range(0, n_resamples, chunk)
+            ],
+        )
+        rng = np.random.default_rng(seed)
+        timed(
+            "  the same with rng.integers (what scipy draws with), one thread",
             lambda rng=rng, chunk=chunk: [
-                rng.integers(0, n_tasks, size=(min(chunk, n_resamples - s), n_tasks), dtype="i4")
+                rng.integers(0, n_tasks, size=(min(chunk, n_resamples - s), n_tasks))
                 for s in range(0, n_resamples, chunk)
             ],
         )
@@ -179,7 +189,8 @@ def profile_engine(values: np.ndarray, n_resamples: int, seed: int, repeat: int)
         timed("pair intervals (bca)", lambda result=result: result.difference_intervals("bca"))
     order = [
         "bootstrap_scores (draw, count, score)",
-        "  of which: drawing the task indices alone (same stream)",
+        "  drawing the task indices alone (one thread; same stream as rng.integers)",
+        "  the same with rng.integers (what scipy draws with), one thread",
         "system intervals (bca)",
         "pair intervals (bca)",
         "pair histograms (inside the pair intervals)",

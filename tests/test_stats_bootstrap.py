@@ -65,6 +65,24 @@ def test_results_do_not_depend_on_the_number_of_threads(clusters) -> None:
         np.testing.assert_array_equal(threaded.resamples, reference.resamples)
 
 
+def test_an_error_while_drawing_ahead_reaches_the_caller(monkeypatch) -> None:
+    from analysis.stats.index_stream import ResampleIndexStream
+
+    calls = []
+    original = ResampleIndexStream.draw
+
+    def failing_draw(self, rows):
+        calls.append(rows)
+        if len(calls) == 3:
+            raise MemoryError("no room for the third chunk")
+        return original(self, rows)
+
+    monkeypatch.setattr(ResampleIndexStream, "draw", failing_draw)
+    with pytest.raises(MemoryError, match="third chunk"):
+        bootstrap_scores(synthetic_matrix(), n_resamples=100, chunk_size=10, workers=2)
+    assert len(calls) == 3  # the drawing thread stopped at the error
+
+
 def test_pair_histograms_count_every_difference_whatever_the_chunking(monkeypatch) -> None:
     result = bootstrap_scores(synthetic_matrix(n_systems=6), n_resamples=2_001, seed=2)
     first, second = pair_indices(6)

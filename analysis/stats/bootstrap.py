@@ -39,9 +39,10 @@ whose cumulative count exceeds ``k``, and the share below the observed value is 
 count too. The result equals sorting the values ``k / n`` and interpolating (tested); the
 cluster bootstrap (ratio scores) and hand-built results use the sorting path.
 
-Threads: chunks of resamples are drawn in order from the one generator, under a lock, and
-counted and multiplied by up to two threads (``bincount`` and the BLAS product release the
-GIL), so one chunk is counted while the next is drawn. This changes no result (tested).
+Threads: one thread draws the chunks of resamples, in order, from the one generator, a few
+chunks ahead, while the caller counts and multiplies them (drawing, ``bincount`` and the
+BLAS product release the GIL), so one chunk is counted while the next is drawn. This
+changes no result (tested).
 
 The cluster (block) bootstrap resamples clusters with replacement and scores each system as
 solved tasks over drawn tasks (a ratio estimator, since clusters differ in size).
@@ -50,9 +51,9 @@ solved tasks over drawn tasks (a ratio estimator, since clusters differ in size)
 from __future__ import annotations
 
 import os
+import queue
 import threading
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -77,8 +78,10 @@ _DEFAULT_CHUNK_ELEMENTS = 1 << 17
 _PAIR_BLOCK = 512
 # Integer keys (rows x resamples) histogrammed at once: bounds the histogram path's memory.
 _HISTOGRAM_CHUNK_ELEMENTS = 1 << 20
-# Threads that count and score chunks of resamples when `workers` is not given.
+# Threads when `workers` is not given: one draws ahead while the caller counts.
 _DEFAULT_WORKERS = 2
+# Chunks the drawing thread may run ahead of the counting (each holds one key buffer).
+_DRAW_AHEAD = 3
 
 
 def resample_counts(indices: np.ndarray, n_units: int) -> np.ndarray:
@@ -351,8 +354,8 @@ class BootstrapResult:
 
 def worker_count(workers: int | None, n_chunks: int) -> int:
     """Threads the engine uses for a job of ``n_chunks`` chunks: ``workers`` if given, else one
-    per CPU this process may run on, up to ``_DEFAULT_WORKERS`` (two: drawing the indices is
-    serial, about 40% of the work, so more threads gain little); never more than chunks."""
+    per CPU this process may run on, up to ``_DEFAULT_WORKERS``; 1 when there is one chunk.
+    Two or more mean the same: one thread draws ahead while the caller counts."""
     if workers is None:
         try:
             available = len(os.sched_getaffinity(0))
@@ -377,58 +380,87 @@ def _score_resamples(
     """Fill ``solved`` (resamples x systems: solved tasks) and ``drawn`` (tasks drawn, cluster
     bootstrap only) chunk by chunk: draw the unit indices, count them, multiply.
 
-    The chunks are drawn one after another from ``rng`` under a lock, each right after taking
-    the next chunk number, so chunk ``k`` always gets the ``k``-th block of the stream, whatever
-    the number of threads or their timing (:class:`~analysis.stats.index_stream.
-    ResampleIndexStream`: only taking the generator's words is serial). Mapping the words to
-    indices, counting (``bincount``) and the product release the GIL, so with two threads one
-    chunk is counted while the next is drawn.
+    With one worker the chunks are drawn and counted in turn; with more, one thread draws the
+    chunks ahead, in order (:func:`_drawn_ahead`), while this one counts them. Drawing
+    (``random_raw`` and the map to indices, :class:`~analysis.stats.index_stream.
+    ResampleIndexStream`), counting (``bincount``) and the product release the GIL, so the
+    two overlap. The stream is read in chunk order either way: no result depends on it.
     """
     n_resamples, units = solved.shape[0], unit_totals.shape[0]
     stream = ResampleIndexStream(rng, units, chunk_size)
-    starts = iter(range(0, n_resamples, chunk_size))
-    lock = threading.Lock()
+    chunks = [
+        (start, min(chunk_size, n_resamples - start)) for start in range(0, n_resamples, chunk_size)
+    ]
+    # Reused chunk after chunk: fresh megabyte-sized arrays would each cost page faults.
+    weights = np.empty((chunk_size, units), dtype=unit_totals.dtype)
     bar = None
     if progress:
         from tqdm.auto import tqdm
 
-        bar = tqdm(total=-(-n_resamples // chunk_size), desc="bootstrap", unit="chunk")
+        bar = tqdm(total=len(chunks), desc="bootstrap", unit="chunk")
 
-    def work() -> None:
-        # Buffers reused chunk after chunk: fresh megabyte-sized arrays would each cost
-        # page faults (measured: about a fifth of the engine's time on this machine).
-        keys = np.empty(chunk_size * units, dtype=np.intp)
-        weights = np.empty((chunk_size, units), dtype=unit_totals.dtype)
-        while True:
-            with lock:
-                start = next(starts, None)
-                if start is None:
-                    return
-                size = min(chunk_size, n_resamples - start)
-                material = stream.draw(size)
-            block = stream.row_keys(material, keys)
-            counts = np.bincount(block.reshape(-1), minlength=size * units).reshape(size, units)
-            counts_as_weights = weights[:size]
-            np.copyto(counts_as_weights, counts)
-            counts = counts_as_weights
-            np.matmul(counts, unit_totals, out=solved[start : start + size])
-            if drawn is not None:
-                np.matmul(counts, unit_sizes, out=drawn[start : start + size])
-            if bar is not None:
-                with lock:
-                    bar.update()
+    def score(start: int, size: int, keys: np.ndarray) -> None:
+        counts = np.bincount(keys.reshape(-1), minlength=size * units).reshape(size, units)
+        chunk_weights = weights[:size]
+        np.copyto(chunk_weights, counts)
+        np.matmul(chunk_weights, unit_totals, out=solved[start : start + size])
+        if drawn is not None:
+            np.matmul(chunk_weights, unit_sizes, out=drawn[start : start + size])
+        if bar is not None:
+            bar.update()
 
     try:
         with single_blas_thread():
             if workers == 1:
-                work()
+                keys = np.empty(chunk_size * units, dtype=np.intp)
+                for start, size in chunks:
+                    score(start, size, stream.row_keys(stream.draw(size), keys))
             else:
-                with ThreadPoolExecutor(max_workers=workers) as pool:
-                    for running in [pool.submit(work) for _ in range(workers)]:
-                        running.result()
+                for start, size, keys in _drawn_ahead(stream, chunks, chunk_size * units):
+                    score(start, size, keys)
     finally:
         if bar is not None:
             bar.close()
+
+
+def _drawn_ahead(
+    stream: ResampleIndexStream, chunks: list[tuple[int, int]], elements: int
+) -> Iterator[tuple[int, int, np.ndarray]]:
+    """Yield ``(start, size, keys)`` of each chunk, in order, drawn by a background thread up
+    to ``_DRAW_AHEAD`` chunks ahead (its key buffers are recycled, so memory stays bounded).
+
+    An error in the drawing thread is raised here; leaving early stops the thread.
+    """
+    free: queue.Queue = queue.Queue()
+    ready: queue.Queue = queue.Queue()
+    for _ in range(_DRAW_AHEAD):
+        free.put(np.empty(elements, dtype=np.intp))
+    stop = threading.Event()
+
+    def draw_all() -> None:
+        try:
+            for start, size in chunks:
+                buffer = free.get()
+                if buffer is None or stop.is_set():
+                    return
+                ready.put((start, size, stream.row_keys(stream.draw(size), buffer), buffer))
+        except BaseException as error:  # handed to the consumer, which raises it
+            ready.put(error)
+
+    thread = threading.Thread(target=draw_all, name="bootstrap-draws", daemon=True)
+    thread.start()
+    try:
+        for _ in chunks:
+            item = ready.get()
+            if isinstance(item, BaseException):
+                raise item
+            start, size, keys, buffer = item
+            yield start, size, keys
+            free.put(buffer)
+    finally:
+        stop.set()
+        free.put(None)
+        thread.join()
 
 
 def bootstrap_scores(
@@ -447,9 +479,9 @@ def bootstrap_scores(
     every system as ``counts @ X.T / n`` (cluster bootstrap: solved over drawn tasks). The
     result depends only on ``seed``, ``n_resamples``, the matrix and the clusters, not on
     ``chunk_size`` (resamples per chunk; by default a chunk's count matrix holds about
-    131,000 entries, which stays in cache), nor on ``workers``: chunks are counted and
-    scored by up to ``workers`` threads (default: up to two, as many as there are CPUs to
-    run them), but drawn in order from the one generator (see :func:`_score_resamples`).
+    131,000 entries, which stays in cache), nor on ``workers``: with 2 or more (the default
+    when two CPUs are available) a second thread draws the chunks ahead while this one
+    counts them; with 1 everything runs here (see :func:`_score_resamples`).
     ``progress`` shows a tqdm bar over chunks.
     """
     if int(n_resamples) < 2:

@@ -15,8 +15,9 @@ rejected ones (in order, under the caller's lock; ``random_raw`` releases the GI
 :meth:`~ResampleIndexStream.row_keys` maps them to indices offset by their row (any thread;
 NumPy's arithmetic releases the GIL), ready for one ``bincount``. The map is exact in float64
 arithmetic: ``w * n * 2^-32`` has at most 52 significant bits while ``n * rows <= 2^20``.
-Elsewhere (another generator, a big-endian machine, more than 2^20 units per chunk) it falls
-back to ``rng.integers`` itself. Either way the indices equal ``rng.integers``'s (tested).
+Elsewhere (another generator or one holding a buffered half-word, a big-endian machine, more
+than 2^20 draws per chunk) it falls back to ``rng.integers`` itself. Either way the indices
+equal ``rng.integers``'s (tested).
 """
 
 from __future__ import annotations
