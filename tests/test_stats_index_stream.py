@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from analysis.stats.index_stream import EXACT_BLOCK, ResampleIndexStream
+from analysis.stats.index_stream import ResampleIndexStream
 
 # 2^32 mod n is almost n here: about 255 of the 1,048,321 words of a row are rejected.
 REJECTING = 2**32 // 4097 + 1
@@ -29,7 +29,7 @@ def drawn_indices(seed: int, units: int, blocks: list[int]) -> tuple[np.ndarray,
         (12, [7] * 9, True),
         (1, [4, 4], True),
         (REJECTING, [1], True),  # rejections inside a block
-        (2 * EXACT_BLOCK, [1, 1], False),  # too many units for the exact map: integers
+        (3_000_001, [1, 1], True),  # large n: rejections and wide products
     ],
 )
 def test_blocks_equal_the_generators_integers(units: int, blocks: list[int], fast: bool) -> None:
@@ -60,3 +60,11 @@ def test_reused_key_buffer_and_a_used_generator() -> None:
     np.testing.assert_array_equal(
         keys - np.arange(4)[:, None] * 50, expected.integers(0, 50, size=(4, 50))
     )
+
+
+def test_another_bit_generator_takes_integers_itself() -> None:
+    stream = ResampleIndexStream(np.random.Generator(np.random.MT19937(3)), 20, 4)
+    assert not stream.fast
+    keys = stream.row_keys(stream.draw(4))
+    expected = np.random.Generator(np.random.MT19937(3)).integers(0, 20, size=(4, 20))
+    np.testing.assert_array_equal(keys - np.arange(4)[:, None] * 20, expected)

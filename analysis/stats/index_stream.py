@@ -11,13 +11,11 @@ and then the high halves of its 64-bit outputs, which is what
 
 :class:`ResampleIndexStream` reproduces that stream in two steps, so that the bootstrap can
 run them on two threads: :meth:`~ResampleIndexStream.draw` takes the next words and drops the
-rejected ones (in order, under the caller's lock; ``random_raw`` releases the GIL), and
-:meth:`~ResampleIndexStream.row_keys` maps them to indices offset by their row (any thread;
-NumPy's arithmetic releases the GIL), ready for one ``bincount``. The map is exact in float64
-arithmetic: ``w * n * 2^-32`` has at most 52 significant bits while ``n * rows <= 2^20``.
-Elsewhere (another generator or one holding a buffered half-word, a big-endian machine, more
-than 2^20 draws per chunk) it falls back to ``rng.integers`` itself. Either way the indices
-equal ``rng.integers``'s (tested).
+rejected ones (blocks in order; ``random_raw`` releases the GIL), and
+:meth:`~ResampleIndexStream.row_keys` maps them to indices offset by their row, in place in
+64-bit integers (NumPy's arithmetic releases the GIL), ready for one ``bincount``. Elsewhere
+(another generator or one holding a buffered half-word, a big-endian machine) it falls back
+to ``rng.integers`` itself. Either way the indices equal ``rng.integers``'s (tested).
 """
 
 from __future__ import annotations
@@ -26,16 +24,13 @@ import sys
 
 import numpy as np
 
-#: Largest ``units x rows`` of one block for which the float64 map is exact (see above).
-EXACT_BLOCK = 1 << 20
-
 
 class ResampleIndexStream:
     """Blocks of ``rows x units`` uniform indices in ``[0, units)`` from ``rng``, as
     ``rng.integers(0, units, size=(rows, units))`` draws them, block after block.
 
-    ``max_rows`` bounds the rows per block; a block of ``rows`` needs
-    ``rows * units <= EXACT_BLOCK`` for the fast path (otherwise ``rng.integers`` is used).
+    ``max_rows`` bounds the rows per block; ``units`` must be below 2^32 (as for
+    ``integers`` drawing from 32-bit words).
     """
 
     def __init__(self, rng: np.random.Generator, units: int, max_rows: int) -> None:
@@ -45,16 +40,14 @@ class ResampleIndexStream:
             sys.byteorder == "little"
             and isinstance(rng.bit_generator, np.random.PCG64)
             and not rng.bit_generator.state["has_uint32"]  # no half-word already buffered
-            and self.units >= 1
-            and self.units * int(max_rows) <= EXACT_BLOCK
+            and 1 <= self.units < (1 << 32)
         )
-        # Lemire's rejection threshold (2^32 - n) mod n, and the map's scale n / 2^32.
+        # Lemire's rejection threshold (2^32 - n) mod n.
         self.threshold = np.uint32(((1 << 32) - self.units) % self.units)
-        self.scale = self.units * 2.0**-32
         # Words drawn but not yet used: the high half of a 64-bit output (or words after a
         # rejection) carried to the next block, as the generator itself would keep them.
         self.carry = np.empty(0, dtype=np.uint32)
-        self.row_offsets = np.arange(int(max_rows), dtype=np.float64)[:, None] * self.units
+        self.row_offsets = np.arange(int(max_rows), dtype=np.uint64)[:, None] * np.uint64(units)
 
     def draw(self, rows: int) -> np.ndarray:
         """The material of the next block, in stream order: accepted 32-bit words (fast path)
@@ -73,11 +66,11 @@ class ResampleIndexStream:
         if not self.fast:
             np.add(material, np.arange(rows, dtype=np.int64)[:, None] * self.units, out=keys)
             return keys
-        # Exact: w * n * 2^-32 lies in [0, n) with at most 52 significant bits, and so does
-        # its sum with the row offset; the cast truncates, giving floor(w n / 2^32) + row n.
-        spread = np.multiply(material, self.scale)
-        spread += self.row_offsets[:rows]
-        np.copyto(keys, spread, casting="unsafe")
+        # (w n) >> 32 + row n, in place in the keys' 64 bits (all values are below 2^63).
+        unsigned = keys.view(np.uint64)
+        np.multiply(material, np.uint64(self.units), out=unsigned)
+        np.right_shift(unsigned, np.uint64(32), out=unsigned)
+        np.add(unsigned, self.row_offsets[:rows], out=unsigned)
         return keys
 
     def _accepted_words(self, need: int) -> np.ndarray:
