@@ -254,6 +254,17 @@ def test_exact_p_values_invert_the_critical_value() -> None:
     assert exact_p_values([2.0], [1] * 30)[0] == pytest.approx(2 * scipy_stats.t.sf(2.0, 29))
 
 
+def test_exact_p_values_are_accurate_for_many_large_equal_clusters() -> None:
+    """40 equal clusters without correlation: the CR2 ratio is Student's t with 39 df. The
+    raw weights are of order 1/n^2, which once made the quadrature miss by up to 0.1 (an
+    audit of 10,000 tasks in 40 repositories); they are now scaled first."""
+    t_values = np.linspace(0.05, 12, 120)
+    expected = 2 * scipy_stats.t.sf(t_values, 39)
+    np.testing.assert_allclose(
+        exact_p_values(t_values, [250] * 40, 0.0), expected, rtol=1e-9, atol=1e-12
+    )
+
+
 def test_fractional_scores_interval_matches_binary_and_accepts_fractions() -> None:
     from analysis.stats.clustered import clustered_mean_intervals, clustered_score_intervals
 
