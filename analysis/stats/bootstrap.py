@@ -7,11 +7,10 @@ systems are paired. Draws are stored as counts: resample ``b`` has a count vecto
 ``W @ X.T / n``, computed in chunks of ``chunk_size`` resamples to bound memory.
 
 Reproducibility: the resamples depend only on ``seed``, ``n_resamples`` and the data (and
-clusters), not on ``chunk_size``: one ``numpy.random.default_rng(seed)`` generator draws the
-task indices resample after resample, exactly as ``rng.integers(0, n, size=(B, n))`` would
-(the stream ``scipy.stats.bootstrap`` uses with the same seed), and chunking only changes how
-many rows are drawn per call (``Generator.integers`` yields the same stream whichever way it
-is split, and for any dtype that holds the indices; tested).
+clusters), not on ``chunk_size`` or threads: one ``numpy.random.default_rng(seed)`` generator
+gives the task indices resample after resample, exactly as ``rng.integers(0, n, size=(B, n))``
+would (the stream ``scipy.stats.bootstrap`` uses with the same seed), read block by block
+from the generator's words (:mod:`analysis.stats.index_stream`; tested draw for draw).
 
 Intervals (Efron & Tibshirani 1993, *An Introduction to the Bootstrap*, ch. 13-14):
 
