@@ -51,7 +51,7 @@ class ResampleIndexStream:
 
     def draw(self, rows: int) -> np.ndarray:
         """The material of the next block, in stream order: accepted 32-bit words (fast path)
-        or the indices themselves. Call blocks in order (the caller's lock)."""
+        or the indices themselves. Blocks must be drawn in stream order (one thread at a time)."""
         if not self.fast:
             return self.rng.integers(0, self.units, size=(rows, self.units), dtype=np.int64)
         return self._accepted_words(rows * self.units).reshape(rows, self.units)
