@@ -162,3 +162,19 @@ def test_harness_detects_the_known_bad_methods_of_the_other_families(small_run) 
 def test_unknown_family_is_named() -> None:
     with pytest.raises(DataError, match="nope"):
         calibration.run_calibration(reps=2, cluster_sizes=SIZES, families=["nope"])
+
+
+def test_a_family_measures_only_its_own_methods_of_those_asked_for() -> None:
+    from analysis.analyses.calibration import ranks, repeated
+    from analysis.analyses.calibration._common import own_methods
+
+    asked = [repeated.METHODS[1], LEADERBOARD.METHODS[0], ranks.METHODS[0], repeated.METHODS[0]]
+    assert own_methods(repeated.METHODS, asked) == [repeated.METHODS[1], repeated.METHODS[0]]
+    assert own_methods(ranks.METHODS, asked) == [ranks.METHODS[0]]
+    rows = calibration.run_calibration(
+        reps=2, cluster_sizes=SIZES, methods=asked, families=["repeated"]
+    )
+    measured = set(rows["method"])
+    assert LEADERBOARD.METHODS[0].name in measured
+    assert {repeated.METHODS[0].name, repeated.METHODS[1].name} <= measured
+    assert not measured & ({m.name for m in repeated.METHODS[2:]} | {ranks.METHODS[0].name})

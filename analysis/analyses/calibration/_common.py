@@ -10,7 +10,7 @@ written once here.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -61,6 +61,13 @@ class Family:
     scenarios: tuple[object, ...]
     run: Callable[..., list[CalibrationRow]] = field(repr=False)
     chunks: Callable[[int], int] = field(repr=False)
+
+
+def own_methods(family: Sequence[Method], requested: Sequence[Method]) -> list[Method]:
+    """The methods of ``requested`` that belong to ``family`` (a family's ``METHODS``), in
+    the requested order: what one family measures when the caller asks for a subset."""
+    names = {method.name for method in family}
+    return [method for method in requested if method.name in names]
 
 
 def always(scenario: object) -> bool:

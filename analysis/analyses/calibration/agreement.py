@@ -43,6 +43,7 @@ from analysis.analyses.calibration._common import (
     cluster_codes_for,
     cluster_resample_counts,
     critical_values,
+    own_methods,
 )
 from analysis.stats.clustered import (
     cr2_standard_error,
@@ -229,8 +230,7 @@ def run_agreement(
 ) -> list[CalibrationRow]:
     """Coverage of every agreement interval in every scenario
     (:func:`agreement_replicates` each)."""
-    names = {method.name for method in METHODS}
-    active = [method for method in methods if method.name in names]
+    active = own_methods(METHODS, methods)
     if not active:
         return []
     n, n_boot = agreement_replicates(reps), agreement_bootstrap_replicates(reps)

@@ -43,6 +43,7 @@ from analysis.analyses.calibration._common import (
     cluster_resample_counts,
     critical_values,
     mean_solve_rate,
+    own_methods,
     simulate_outcomes,
 )
 from analysis.errors import DataError
@@ -270,8 +271,7 @@ def run_leaderboard(
     codes, membership = cluster_codes_for(sizes)
     children = np.random.SeedSequence(seed).spawn(len(SCENARIOS))
     seeds = {scenario.name: child for scenario, child in zip(SCENARIOS, children, strict=True)}
-    names = {method.name for method in METHODS}
-    methods = [method for method in methods if method.name in names]
+    methods = own_methods(METHODS, methods)
     critical_table = critical_values(sizes)
     rows: list[CalibrationRow] = []
     for scenario in scenarios:

@@ -45,6 +45,7 @@ from analysis.analyses.calibration._common import (
     cluster_resample_counts,
     critical_values,
     mean_solve_rate,
+    own_methods,
     simulate_outcomes,
 )
 from analysis.analyses.calibration.leaderboard import (
@@ -207,8 +208,7 @@ def run_ranks(
     bar: object | None = None,
 ) -> list[CalibrationRow]:
     """Rank-interval coverage and the power delivered at the stated MDD."""
-    names = {method.name for method in METHODS}
-    active = [method for method in methods if method.name in names]
+    active = own_methods(METHODS, methods)
     codes, membership = cluster_codes_for(sizes)
     critical_table = critical_values(sizes)
     power_table = _power_quantiles(tuple(float(size) for size in sizes), POWER)

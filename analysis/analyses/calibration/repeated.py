@@ -40,6 +40,7 @@ from analysis.analyses.calibration._common import (
     Method,
     abilities_for,
     calibration_row,
+    own_methods,
 )
 from analysis.analyses.repeated_runs import pass_at_k_per_task, task_t_interval
 from analysis.stats.noise import sd_interval
@@ -179,8 +180,7 @@ def run_repeated(
 ) -> list[CalibrationRow]:
     """Coverage and type-I error of notebook 09's methods (``sizes`` is not used: the
     runs have no repositories)."""
-    names = {method.name for method in METHODS}
-    active = [method for method in methods if method.name in names]
+    active = own_methods(METHODS, methods)
     rows: list[CalibrationRow] = []
     for scenario, child in zip(SCENARIOS, seed.spawn(len(SCENARIOS)), strict=True):
         rng = np.random.default_rng(child)
